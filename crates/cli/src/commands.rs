@@ -1,0 +1,262 @@
+//! The commands behind `harrier`'s subcommands.
+
+use crate::config::Config;
+use crate::wiring;
+use anyhow::{bail, Context};
+use harrier_core::accounts::{check_name, hash_password, one_time_password, Role};
+use harrier_core::clock::{Clock, SystemClock};
+use harrier_core::directory::parse_file;
+use harrier_core::evidence::{clean_file_name, sniff};
+use harrier_core::intake::mail::{parse_message, split_mbox, MailReport};
+use harrier_core::intake::report::{MAX_DESCRIPTION_CHARS, MAX_FILE_BYTES, MAX_LOCATIONS};
+use harrier_core::intake::{validate, Channel, EvidenceFile, ReportInput, ReporterContact};
+use harrier_core::ports::{BlobStore, DirectoryImport, IdempotencyKey, Store};
+use harrier_core::taxonomy::Taxonomy;
+use sha2::{Digest, Sha256};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The largest import file read (directory or mailbox).
+const IMPORT_CAP: u64 = 512 * 1024 * 1024;
+
+pub async fn serve(config: &Config, demo: bool) -> anyhow::Result<()> {
+    let store = wiring::open_store(config)?;
+    if demo {
+        load_demo(config, &store).await?;
+    }
+    let state = wiring::state(config, store)?;
+    let app = harrier_web::app(state);
+    let listener = tokio::net::TcpListener::bind(&config.server.listen)
+        .await
+        .with_context(|| format!("could not listen on {}", config.server.listen))?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, data = %config.storage.data_dir.display(), "harrier is serving");
+    println!("Harrier is running at http://{address}/  (API: http://{address}/api/openapi.json)");
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("shutting down");
+}
+
+async fn load_demo(config: &Config, store: &harrier_store::SqliteStore) -> anyhow::Result<()> {
+    let clock = SystemClock;
+    let sample = harrier_web::content::sample_directory().context("the sample directory is missing from the build")?;
+    let outcome = parse_file("sample.csv", &sample)?;
+    let count = store
+        .import_directory("sample", outcome.services, DirectoryImport::ReplaceSource, clock.now())
+        .await?;
+    println!("Demo: loaded {count} SAMPLE help services (not real services).");
+    println!("Demo: staff accounts (one-time passwords; set your own at first sign-in):");
+    for (name, role) in [("admin", Role::Admin), ("intake", Role::Intake)] {
+        let password = one_time_password();
+        let hash = hash_password(&password)?;
+        store.put_staff(name, role, &hash, true, true, clock.now()).await?;
+        println!("  {name:<7} role {:<6} password {password}", role.as_str());
+    }
+    println!(
+        "Demo: sign in with POST /api/v1/auth/login {{\"name\":\"admin\",\"password\":\"…\",\"new_password\":\"…\"}}; data in {}",
+        config.storage.data_dir.display()
+    );
+    Ok(())
+}
+
+pub async fn directory_import(config: &Config, file: &Path, replace: bool) -> anyhow::Result<()> {
+    let bytes = harrier_core::bounded::read_file(file, IMPORT_CAP)
+        .with_context(|| format!("could not read {}", file.display()))?;
+    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("import");
+    let outcome = parse_file(name, &bytes).with_context(|| format!("{} was not imported", file.display()))?;
+    for error in &outcome.errors {
+        eprintln!("{}: row {}: {}", file.display(), error.row, error.message);
+    }
+    let store = wiring::open_store(config)?;
+    let mode = if replace { DirectoryImport::ReplaceSource } else { DirectoryImport::Append };
+    let imported = store
+        .import_directory(name, outcome.services, mode, SystemClock.now())
+        .await?;
+    println!(
+        "{}: imported {imported} services, rejected {} rows",
+        file.display(),
+        outcome.errors.len()
+    );
+    Ok(())
+}
+
+pub async fn staff_add(config: &Config, name: &str, role: &str, reset: bool) -> anyhow::Result<()> {
+    check_name(name)?;
+    let Some(role) = Role::parse(role) else {
+        bail!("role {role:?} is not one of admin, intake, analyst, moderator, reviewer, auditor");
+    };
+    let store = wiring::open_store(config)?;
+    let password = one_time_password();
+    let hash = hash_password(&password)?;
+    store.put_staff(name, role, &hash, true, reset, SystemClock.now()).await?;
+    println!("staff account {name} ({}) one-time password: {password}", role.as_str());
+    println!("it must be changed at first sign-in (POST /api/v1/auth/login with new_password)");
+    Ok(())
+}
+
+/// One message found under the path, with where it came from.
+struct Message {
+    origin: String,
+    raw: Vec<u8>,
+}
+
+fn collect_messages(path: &Path) -> anyhow::Result<Vec<Message>> {
+    let mut out = Vec::new();
+    if path.is_dir() {
+        let maildir = path.join("cur").is_dir() || path.join("new").is_dir();
+        let folders: Vec<PathBuf> = if maildir {
+            vec![path.join("new"), path.join("cur")]
+        } else {
+            vec![path.to_path_buf()]
+        };
+        for folder in folders.into_iter().filter(|f| f.is_dir()) {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(&folder)
+                .with_context(|| format!("could not list {}", folder.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file())
+                .filter(|p| maildir || p.extension().is_some_and(|e| e == "eml"))
+                .collect();
+            entries.sort();
+            for file in entries {
+                out.extend(messages_in_file(&file)?);
+            }
+        }
+    } else {
+        out.extend(messages_in_file(path)?);
+    }
+    Ok(out)
+}
+
+fn messages_in_file(file: &Path) -> anyhow::Result<Vec<Message>> {
+    let raw = harrier_core::bounded::read_file(file, IMPORT_CAP)
+        .with_context(|| format!("could not read {}", file.display()))?;
+    if raw.starts_with(b"From ") {
+        return Ok(split_mbox(&raw)
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| Message {
+                origin: format!("{} (message {})", file.display(), i + 1),
+                raw: m.to_vec(),
+            })
+            .collect());
+    }
+    Ok(vec![Message { origin: file.display().to_string(), raw }])
+}
+
+/// `[drugs] Selling ice` → `drugs`, when the tag is a known category.
+fn category_tag<'a>(subject: &'a str, taxonomy: &Taxonomy) -> Option<&'a str> {
+    let tag = subject.trim_start().strip_prefix('[')?.split_once(']')?.0.trim();
+    taxonomy.get(tag).map(|_| tag)
+}
+
+async fn mail_input(
+    mail: MailReport,
+    category: &str,
+    taxonomy: &Taxonomy,
+    blobs: &dyn BlobStore,
+    origin: &str,
+) -> anyhow::Result<ReportInput> {
+    let mut files = Vec::new();
+    for attachment in mail.attachments {
+        let name = attachment.name.clone().unwrap_or_else(|| "attachment".into());
+        match sniff(&name, &attachment.bytes, MAX_FILE_BYTES) {
+            Ok(media_type) if files.len() < harrier_core::intake::report::MAX_FILES => {
+                let size = attachment.bytes.len() as u64;
+                let sha256 = blobs.put(attachment.bytes).await?;
+                files.push(EvidenceFile {
+                    sha256,
+                    media_type: media_type.to_owned(),
+                    size,
+                    name: clean_file_name(&name),
+                });
+            }
+            Ok(_) => eprintln!("{origin}: attachment {name:?} skipped: more than 5 files"),
+            Err(e) => eprintln!("{origin}: attachment skipped: {e}"),
+        }
+    }
+    let description: String = format!("{}\n\n{}", mail.subject, mail.body_text)
+        .trim()
+        .chars()
+        .take(MAX_DESCRIPTION_CHARS)
+        .collect();
+    let category = category_tag(&mail.subject, taxonomy).unwrap_or(category).to_owned();
+    Ok(ReportInput {
+        category,
+        locations: mail.locations.into_iter().take(MAX_LOCATIONS).collect(),
+        platform: None,
+        occurred_on: None,
+        description,
+        contact: ReporterContact {
+            name: mail.from_name,
+            email: mail.from_address,
+            phone: None,
+        },
+        good_faith: false,
+        files,
+    })
+}
+
+pub async fn intake_mail(config: &Config, path: &Path, category: &str) -> anyhow::Result<()> {
+    let taxonomy = Taxonomy::shipped()?;
+    if taxonomy.get(category).is_none() {
+        bail!("--category {category:?} is not a category of the taxonomy");
+    }
+    let messages = collect_messages(path)?;
+    let store = wiring::open_store(config)?;
+    let blobs = harrier_store::FsBlobStore::open(config.storage.data_dir.join("blobs"))?;
+    let (mut stored, mut repeated, mut failed) = (0usize, 0usize, 0usize);
+    for message in messages {
+        let mail = match parse_message(&message.raw) {
+            Ok(mail) => mail,
+            Err(e) => {
+                eprintln!("{}: not imported: {e}", message.origin);
+                failed += 1;
+                continue;
+            }
+        };
+        // The Message-ID (or the bytes) make re-importing a mailbox harmless.
+        let request_hash = hex::encode(Sha256::digest(&message.raw));
+        let key = format!("email:{}", mail.message_id.clone().unwrap_or_else(|| request_hash.clone()));
+        let input = mail_input(mail, category, &taxonomy, &blobs, &message.origin).await?;
+        let report = match validate(input, Channel::Email, &taxonomy, SystemClock.now()) {
+            Ok(report) => report,
+            Err(e) => {
+                eprintln!("{}: not imported: {e}", message.origin);
+                failed += 1;
+                continue;
+            }
+        };
+        match store.insert_report(report, Some(IdempotencyKey { key, request_hash })).await {
+            Ok(receipt) if receipt.replayed => repeated += 1,
+            Ok(_) => stored += 1,
+            Err(e) => {
+                eprintln!("{}: not imported: {e}", message.origin);
+                failed += 1;
+            }
+        }
+    }
+    println!("{}: {stored} reports stored, {repeated} already imported, {failed} not imported", path.display());
+    Ok(())
+}

@@ -1,0 +1,213 @@
+//! `harrier.toml` and `HARRIER_*` environment variables.
+//!
+//! The configuration is a pure function of the file's text and an
+//! environment map ([`Config::load`]): environment variables named
+//! `HARRIER_<TABLE>__<KEY>` override `[table] key` (e.g.
+//! `HARRIER_SERVER__LISTEN=0.0.0.0:8080`). Unknown keys are errors, in the
+//! file and in the environment, so a typo never goes unnoticed.
+
+use harrier_web::LimitsConfig;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use thiserror::Error;
+
+pub const VERSION: u32 = 1;
+
+/// The commented example printed by `harrier config example`.
+pub const EXAMPLE: &str = include_str!("../harrier.example.toml");
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Toml(#[from] toml::de::Error),
+    #[error("configuration version {0} is not supported by this binary (it reads version {VERSION})")]
+    Version(u32),
+    #[error("environment variable {0} does not name a setting: use HARRIER_<TABLE>__<KEY>, e.g. HARRIER_SERVER__LISTEN")]
+    BadEnvName(String),
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The configuration format version.
+    pub version: u32,
+    #[serde(default)]
+    pub server: ServerConfig,
+    #[serde(default)]
+    pub storage: StorageConfig,
+    #[serde(default)]
+    pub limits: LimitsConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    pub listen: String,
+    pub secure_cookies: bool,
+    pub token_hours: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorageConfig {
+    pub data_dir: PathBuf,
+    pub group_commit: bool,
+    pub max_batch: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            version: VERSION,
+            server: ServerConfig::default(),
+            storage: StorageConfig::default(),
+            limits: LimitsConfig::default(),
+        }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        let web = harrier_web::WebConfig::default();
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            secure_cookies: web.secure_cookies,
+            token_hours: web.token_hours,
+        }
+    }
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./harrier-data"),
+            group_commit: true,
+            max_batch: 512,
+        }
+    }
+}
+
+/// Reads an environment value as TOML when it is a boolean or a number,
+/// and as a string otherwise.
+fn env_value(raw: &str) -> toml::Value {
+    if let Ok(b) = raw.parse::<bool>() {
+        return toml::Value::Boolean(b);
+    }
+    if let Ok(i) = raw.parse::<i64>() {
+        return toml::Value::Integer(i);
+    }
+    if let Ok(f) = raw.parse::<f64>()
+        && raw.contains('.')
+        && !raw.contains(':')
+    {
+        return toml::Value::Float(f);
+    }
+    toml::Value::String(raw.to_owned())
+}
+
+/// Variables that are about the process, not settings.
+const NOT_SETTINGS: [&str; 2] = ["HARRIER_CONFIG", "HARRIER_LOG"];
+
+impl Config {
+    /// The configuration from a file's text (if any) and the environment.
+    pub fn load(file: Option<&str>, env: &BTreeMap<String, String>) -> Result<Self, ConfigError> {
+        let mut table: toml::Table = match file {
+            Some(text) => toml::from_str(text)?,
+            None => toml::Table::new(),
+        };
+        table
+            .entry("version")
+            .or_insert(toml::Value::Integer(i64::from(VERSION)));
+        for (name, raw) in env {
+            let Some(rest) = name.strip_prefix("HARRIER_") else {
+                continue;
+            };
+            if NOT_SETTINGS.contains(&name.as_str()) {
+                continue;
+            }
+            let Some((section, key)) = rest.split_once("__") else {
+                return Err(ConfigError::BadEnvName(name.clone()));
+            };
+            if section.is_empty() || key.is_empty() {
+                return Err(ConfigError::BadEnvName(name.clone()));
+            }
+            let section = table
+                .entry(section.to_lowercase())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            let toml::Value::Table(section) = section else {
+                return Err(ConfigError::BadEnvName(name.clone()));
+            };
+            section.insert(key.to_lowercase(), env_value(raw));
+        }
+        let config: Config = toml::Value::Table(table).try_into()?;
+        if config.version != VERSION {
+            return Err(ConfigError::Version(config.version));
+        }
+        Ok(config)
+    }
+
+    pub fn web(&self) -> harrier_web::WebConfig {
+        harrier_web::WebConfig {
+            secure_cookies: self.server.secure_cookies,
+            token_hours: self.server.token_hours,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(value: &toml::Value, prefix: &str, out: &mut Vec<String>) {
+        if let toml::Value::Table(t) = value {
+            for (k, v) in t {
+                let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                if v.is_table() {
+                    keys(v, &path, out);
+                } else {
+                    out.push(path);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_example_is_the_default_and_names_every_setting() {
+        let parsed = Config::load(Some(EXAMPLE), &BTreeMap::new()).unwrap();
+        assert_eq!(parsed, Config::default(), "harrier.example.toml drifted from the defaults");
+        let mut from_struct = Vec::new();
+        keys(&toml::Value::try_from(Config::default()).unwrap(), "", &mut from_struct);
+        let mut from_example = Vec::new();
+        keys(&toml::from_str::<toml::Value>(EXAMPLE).unwrap(), "", &mut from_example);
+        from_struct.sort();
+        from_example.sort();
+        assert_eq!(from_struct, from_example, "every setting must appear in the example");
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let env = BTreeMap::from([
+            ("HARRIER_SERVER__LISTEN".to_owned(), "0.0.0.0:9000".to_owned()),
+            ("HARRIER_STORAGE__GROUP_COMMIT".to_owned(), "false".to_owned()),
+            ("HARRIER_LIMITS__PER_ADDRESS_PER_MINUTE".to_owned(), "7".to_owned()),
+            ("HARRIER_CONFIG".to_owned(), "x.toml".to_owned()),
+            ("PATH".to_owned(), "/bin".to_owned()),
+        ]);
+        let config = Config::load(Some("version = 1\n[server]\nlisten = \"127.0.0.1:1\"\n"), &env).unwrap();
+        assert_eq!(config.server.listen, "0.0.0.0:9000");
+        assert!(!config.storage.group_commit);
+        assert_eq!(config.limits.per_address_per_minute, 7);
+    }
+
+    #[test]
+    fn unknown_settings_and_versions_are_refused() {
+        let typo = Config::load(Some("version = 1\n[server]\nlisten_on = \"x\"\n"), &BTreeMap::new());
+        assert!(typo.unwrap_err().to_string().contains("listen_on"));
+        let env = BTreeMap::from([("HARRIER_SERVER__PORT".to_owned(), "1".to_owned())]);
+        assert!(Config::load(None, &env).unwrap_err().to_string().contains("port"));
+        let env = BTreeMap::from([("HARRIER_LISTEN".to_owned(), "1".to_owned())]);
+        assert!(matches!(Config::load(None, &env), Err(ConfigError::BadEnvName(_))));
+        assert!(matches!(Config::load(Some("version = 2"), &BTreeMap::new()), Err(ConfigError::Version(2))));
+    }
+}

@@ -1,0 +1,90 @@
+//! Wiring: configuration, storage and the web state, put together once.
+
+use crate::config::Config;
+use anyhow::Context;
+use harrier_core::clock::{Clock, SystemClock};
+use harrier_core::taxonomy::Taxonomy;
+use harrier_store::{FsBlobStore, SqliteOptions, SqliteStore};
+use harrier_web::content::Content;
+use harrier_web::security::Limiters;
+use harrier_web::AppState;
+use rand::RngCore;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+pub fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
+    let default = Path::new("harrier.toml");
+    let path = path.or_else(|| default.exists().then_some(default));
+    let text = match path {
+        Some(p) => {
+            let bytes = harrier_core::bounded::read_file(p, 1024 * 1024)
+                .with_context(|| format!("could not read {}", p.display()))?;
+            Some(String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8", p.display()))?)
+        }
+        None => None,
+    };
+    let env: BTreeMap<String, String> = std::env::vars().collect();
+    let config = Config::load(text.as_deref(), &env).with_context(|| match path {
+        Some(p) => format!("in {}", p.display()),
+        None => "in the HARRIER_* environment".to_owned(),
+    })?;
+    Ok(config)
+}
+
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HARRIER_LOG")
+        .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+pub fn open_store(config: &Config) -> anyhow::Result<SqliteStore> {
+    let data = &config.storage.data_dir;
+    std::fs::create_dir_all(data).with_context(|| format!("could not create {}", data.display()))?;
+    let options = SqliteOptions {
+        group_commit: config.storage.group_commit,
+        max_batch: config.storage.max_batch,
+        ..SqliteOptions::default()
+    };
+    SqliteStore::open(data.join("harrier.db"), &options)
+        .with_context(|| format!("could not open the database in {}", data.display()))
+}
+
+/// The 32-byte server secret in the data directory, made on first start.
+fn secret(data: &Path) -> anyhow::Result<[u8; 32]> {
+    let path = data.join("secret.key");
+    if path.exists() {
+        let bytes = harrier_core::bounded::read_file(&path, 64)?;
+        return bytes
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("{} is not 32 bytes: delete it to make a new one", path.display()));
+    }
+    let mut key = [0u8; 32];
+    rand::rng().fill_bytes(&mut key);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&path).with_context(|| format!("could not create {}", path.display()))?;
+    file.write_all(&key)?;
+    file.sync_all()?;
+    Ok(key)
+}
+
+pub fn state(config: &Config, store: SqliteStore) -> anyhow::Result<AppState> {
+    let data = &config.storage.data_dir;
+    let blobs = FsBlobStore::open(data.join("blobs")).context("could not open the blob folder")?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    Ok(AppState {
+        store: Arc::new(store),
+        blobs: Arc::new(blobs),
+        clock,
+        taxonomy: Arc::new(Taxonomy::shipped()?),
+        content: Arc::new(Content::load()?),
+        config: Arc::new(config.web()),
+        limiters: Arc::new(Limiters::new(&config.limits)),
+        secret: Arc::new(secret(data)?),
+    })
+}

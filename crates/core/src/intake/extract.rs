@@ -1,0 +1,807 @@
+//! Finding locations in free text: the URLs, handles, phone numbers and
+//! messenger ids that a tip-off's body mentions.
+//!
+//! A person writing "加微信 abc123 买货, 或者打 138 0013 8000" has named two
+//! subjects without filling in a form field. This module proposes them as
+//! [`Location`]s so staff can confirm them instead of retyping.
+//!
+//! It runs on hostile input (e-mail bodies, later a fuzz target), so it
+//! never panics, looks at no more than [`MAX_SCAN_BYTES`], and every stage
+//! is one left-to-right pass. It prefers missing an oddly written number to
+//! inventing one from a date, a time or an amount of money: a false subject
+//! costs staff more than a missed one the reporter can still type.
+//!
+//! It does not normalise (that is `target.rs`) and does not judge whether a
+//! location is harmful.
+
+use super::location::{Location, LocationKind};
+use std::collections::HashSet;
+
+/// At most this many locations come back; the first ones in the text win.
+pub const MAX_LOCATIONS: usize = 100;
+
+/// Text beyond this many bytes is not scanned. E-mail bodies are cut to
+/// 64 KiB before they get here; this bounds every other caller.
+pub const MAX_SCAN_BYTES: usize = 1 << 20;
+
+/// A phone number has at most 15 digits (E.164) and, here, at least 7.
+const PHONE_DIGITS: std::ops::RangeInclusive<usize> = 7..=15;
+const HANDLE_CHARS: std::ops::RangeInclusive<usize> = 2..=64;
+
+/// Messenger names as people write them, and the prefix each id gets.
+/// Chinese spam writes WeChat as "vx", "v信", "威信" or "薇信" to dodge
+/// keyword filters; Telegram is "电报" or "纸飞机" ("paper plane", its logo).
+const MESSENGERS: [(&str, Messenger); 14] = [
+    ("wechat", Messenger::WeChat),
+    ("weixin", Messenger::WeChat),
+    ("wx", Messenger::WeChat),
+    ("vx", Messenger::WeChat),
+    ("v信", Messenger::WeChat),
+    ("微信", Messenger::WeChat),
+    ("威信", Messenger::WeChat),
+    ("薇信", Messenger::WeChat),
+    ("qq", Messenger::Qq),
+    ("扣扣", Messenger::Qq),
+    ("telegram", Messenger::Telegram),
+    ("tg", Messenger::Telegram),
+    ("电报", Messenger::Telegram),
+    ("纸飞机", Messenger::Telegram),
+];
+
+/// "example.txt" is a file name, not a site, when nothing follows it.
+const FILE_EXTENSIONS: [&str; 24] = [
+    "txt", "jpg", "jpeg", "png", "gif", "webp", "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx",
+    "zip", "rar", "7z", "exe", "apk", "mp3", "mp4", "mov", "avi", "csv", "md",
+];
+
+/// Every location in `text`, in the order they first appear, without
+/// repeats, at most [`MAX_LOCATIONS`].
+pub fn extract_locations(text: &str) -> Vec<Location> {
+    let text = &text[..text.floor_char_boundary(MAX_SCAN_BYTES)];
+    let mut found: Vec<Found> = Vec::new();
+    // Later stages skip what earlier ones took, so the digits of a URL or a
+    // QQ number do not come back as a phone number.
+    let mut claimed = Claimed::default();
+    for stage in [links, messenger_ids, handles, phones] {
+        let mut spans = Vec::new();
+        for item in stage(text, &claimed) {
+            spans.push((item.start, item.end));
+            found.push(item);
+        }
+        claimed.merge(spans);
+    }
+    found.sort_by_key(|item| item.start);
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for location in found.into_iter().filter_map(|item| item.location) {
+        if out.len() == MAX_LOCATIONS {
+            break;
+        }
+        if seen.insert(location.clone()) {
+            out.push(location);
+        }
+    }
+    out
+}
+
+/// One location and the bytes of the text it came from. Without a
+/// location, the span is only claimed: a link we do not report, whose
+/// digits must not come back as a phone number either.
+struct Found {
+    start: usize,
+    end: usize,
+    location: Option<Location>,
+}
+
+/// Collects one stage's finds. A stage scans left to right, so once it has
+/// [`MAX_LOCATIONS`] distinct values, anything later in the text could not
+/// make the final list either, and the stage stops.
+#[derive(Default)]
+struct Finds {
+    items: Vec<Found>,
+    distinct: HashSet<Location>,
+}
+
+impl Finds {
+    fn push(&mut self, start: usize, end: usize, kind: LocationKind, value: String) {
+        let location = Location { kind, value };
+        self.distinct.insert(location.clone());
+        self.items.push(Found {
+            start,
+            end,
+            location: Some(location),
+        });
+    }
+
+    fn claim_only(&mut self, start: usize, end: usize) {
+        self.items.push(Found {
+            start,
+            end,
+            location: None,
+        });
+    }
+
+    fn full(&self) -> bool {
+        self.distinct.len() >= MAX_LOCATIONS
+    }
+}
+
+/// Byte ranges already taken, sorted and non-overlapping.
+#[derive(Default)]
+struct Claimed(Vec<(usize, usize)>);
+
+impl Claimed {
+    fn overlaps(&self, start: usize, end: usize) -> bool {
+        let before_end = self.0.partition_point(|&(s, _)| s < end);
+        before_end > 0 && self.0[before_end - 1].1 > start
+    }
+
+    /// Where the next claimed range at or after `at` starts.
+    fn next_start(&self, at: usize) -> Option<usize> {
+        let i = self.0.partition_point(|&(_, e)| e <= at);
+        self.0.get(i).map(|&(s, _)| s.max(at))
+    }
+
+    /// Adds one stage's ranges, which are sorted and overlap no claimed one.
+    fn merge(&mut self, spans: Vec<(usize, usize)>) {
+        self.0.extend(spans);
+        self.0.sort_unstable();
+    }
+}
+
+fn links(text: &str, _claimed: &Claimed) -> Vec<Found> {
+    // linkify would run a URL on into Chinese text ("example.com/path了解")
+    // and an e-mail domain across a full-width comma. Non-ASCII cannot be
+    // part of what we report anyway (IRIs are left out on purpose), so scan
+    // a copy where every non-ASCII character is spaces of the same byte
+    // length: offsets stay valid in `text`.
+    let scan: String = text
+        .chars()
+        .flat_map(|c| {
+            let width = if c.is_ascii() { 0 } else { c.len_utf8() };
+            std::iter::repeat_n(' ', width).chain(c.is_ascii().then_some(c))
+        })
+        .collect();
+    debug_assert_eq!(scan.len(), text.len());
+    let mut finder = linkify::LinkFinder::new();
+    finder.url_must_have_scheme(false).url_can_be_iri(false);
+
+    let mut finds = Finds::default();
+    for link in finder.links(&scan) {
+        if finds.full() {
+            break;
+        }
+        let value = link.as_str();
+        let (start, end) = (link.start(), link.end());
+        match link.kind() {
+            linkify::LinkKind::Email => {
+                finds.push(start, end, LocationKind::Contact, value.to_owned());
+            }
+            linkify::LinkKind::Url if is_web_link(value) => {
+                finds.push(start, end, LocationKind::Url, value.to_owned());
+            }
+            // "ftp://host/13800138000" gives neither a URL nor a phone.
+            _ => finds.claim_only(start, end),
+        }
+    }
+    finds.items
+}
+
+fn is_web_link(value: &str) -> bool {
+    if let Some((scheme, _)) = value.split_once("://") {
+        return scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https");
+    }
+    let host = value.split(['/', '?', '#', ':']).next().unwrap_or("");
+    let tld = host.rsplit('.').next().unwrap_or("");
+    let has_path = host.len() < value.len();
+    let is_ip = host
+        .split('.')
+        .all(|label| label.bytes().all(|b| b.is_ascii_digit()));
+    if is_ip {
+        return true;
+    }
+    // "end.Next" is a missing space after a full stop, not a domain.
+    let one_case =
+        tld.bytes().all(|b| b.is_ascii_lowercase()) || tld.bytes().all(|b| b.is_ascii_uppercase());
+    let file_name = !has_path && FILE_EXTENSIONS.contains(&tld.to_ascii_lowercase().as_str());
+    one_case && !file_name
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Messenger {
+    WeChat,
+    Qq,
+    Telegram,
+}
+
+impl Messenger {
+    fn prefix(self) -> &'static str {
+        match self {
+            Self::WeChat => "wechat",
+            Self::Qq => "qq",
+            Self::Telegram => "telegram",
+        }
+    }
+
+    /// Whether `id` looks like an id on this messenger.
+    fn accepts(self, id: &str) -> bool {
+        let len = id.len();
+        match self {
+            // WeChat ids are 6-20 characters; people also give the phone
+            // number they registered with, or a slightly short old id.
+            Self::WeChat => (5..=20).contains(&len),
+            Self::Qq => (5..=11).contains(&len) && id.bytes().all(|b| b.is_ascii_digit()),
+            Self::Telegram => (5..=32).contains(&len) && !id.contains('-'),
+        }
+    }
+}
+
+/// `微信: abc123`, `WeChat ID: abc123`, `QQ号：12345678`, `tg: @name`,
+/// `加微信abc123`. ASCII names need a colon, so "wx" inside prose or a
+/// word like "QQ group" is not a prefix; Chinese names may run straight
+/// into the id, as they usually do.
+fn messenger_ids(text: &str, claimed: &Claimed) -> Vec<Found> {
+    let mut finds = Finds::default();
+    let mut at = 0;
+    while at < text.len() && !finds.full() {
+        let Some(found) = messenger_id_at(text, at) else {
+            at += text[at..].chars().next().map_or(1, char::len_utf8);
+            continue;
+        };
+        let (end, messenger, id) = found;
+        if !claimed.overlaps(at, end) {
+            let value = format!("{}:{}", messenger.prefix(), id.to_lowercase());
+            finds.push(at, end, LocationKind::Contact, value);
+        }
+        at = end;
+    }
+    finds.items
+}
+
+/// A messenger id starting exactly at byte `at`: its end, messenger and id.
+fn messenger_id_at(text: &str, at: usize) -> Option<(usize, Messenger, &str)> {
+    let rest = &text[at..];
+    let (name, messenger) = MESSENGERS
+        .iter()
+        .find(|(name, _)| starts_with_ignore_ascii_case(rest, name))?;
+    let ascii_name = name.is_ascii();
+    if ascii_name
+        && text[..at]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+    {
+        return None;
+    }
+    let mut cursor = &rest[name.len()..];
+    cursor = cursor.trim_start_matches([' ', '\u{3000}']);
+    for suffix in ["号码", "号", "id"] {
+        if starts_with_ignore_ascii_case(cursor, suffix) {
+            cursor = cursor[suffix.len()..].trim_start_matches([' ', '\u{3000}']);
+            break;
+        }
+    }
+    let after_colon = cursor.strip_prefix([':', '：']);
+    if ascii_name && after_colon.is_none() {
+        return None;
+    }
+    cursor = after_colon
+        .unwrap_or(cursor)
+        .trim_start_matches([' ', '\u{3000}']);
+    if *messenger == Messenger::Telegram {
+        cursor = cursor.strip_prefix('@').unwrap_or(cursor);
+    }
+    let id_len = cursor
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
+        .count();
+    let id = &cursor[..id_len];
+    // A longer run is not an id cut short but something else (a hash, a
+    // URL path); refuse it whole.
+    if !messenger.accepts(id) {
+        return None;
+    }
+    let end = text.len() - cursor.len() + id_len;
+    Some((end, *messenger, id))
+}
+
+fn starts_with_ignore_ascii_case(text: &str, prefix: &str) -> bool {
+    text.len() >= prefix.len()
+        && text.is_char_boundary(prefix.len())
+        && text[..prefix.len()].eq_ignore_ascii_case(prefix)
+}
+
+/// `@name` and `＠name`: letters (any script), digits, `_` and `.`; not the
+/// middle of an e-mail address.
+fn handles(text: &str, claimed: &Claimed) -> Vec<Found> {
+    let mut finds = Finds::default();
+    for (at, sign) in text.char_indices().filter(|&(_, c)| c == '@' || c == '＠') {
+        if finds.full() {
+            break;
+        }
+        let before = text[..at].chars().next_back();
+        if before.is_some_and(|c| c.is_ascii_alphanumeric() || "._%+-@/".contains(c)) {
+            continue;
+        }
+        let name_start = at + sign.len_utf8();
+        let mut name_end = name_start;
+        let mut chars = 0;
+        for c in text[name_start..].chars() {
+            if !(c.is_alphanumeric() || c == '_' || c == '.') || chars > *HANDLE_CHARS.end() {
+                break;
+            }
+            name_end += c.len_utf8();
+            chars += 1;
+        }
+        // A full stop after a handle ends the sentence.
+        while text[name_start..name_end].ends_with('.') {
+            name_end -= 1;
+            chars -= 1;
+        }
+        if !HANDLE_CHARS.contains(&chars) || claimed.overlaps(at, name_end) {
+            continue;
+        }
+        let value = format!("@{}", &text[name_start..name_end]);
+        finds.push(at, name_end, LocationKind::Handle, value);
+    }
+    finds.items
+}
+
+/// Phone numbers: runs of digits with `+`, spaces, dashes and parentheses.
+fn phones(text: &str, claimed: &Claimed) -> Vec<Found> {
+    let bytes = text.as_bytes();
+    let mut finds = Finds::default();
+    let mut at = 0;
+    while at < bytes.len() && !finds.full() {
+        let b = bytes[at];
+        if !(b.is_ascii_digit() || b == b'+' || b == b'(') || claimed.overlaps(at, at + 1) {
+            at += 1;
+            continue;
+        }
+        let limit = claimed.next_start(at).unwrap_or(bytes.len());
+        let run_end = phone_run_end(bytes, at, limit);
+        for (start, end) in phones_in_run(bytes, at, run_end) {
+            let digits: String = text[start..end]
+                .chars()
+                .filter(|c| c.is_ascii_digit() || *c == '+')
+                .collect();
+            finds.push(start, end, LocationKind::Contact, digits);
+        }
+        at = run_end.max(at + 1);
+    }
+    finds.items
+}
+
+/// The end of the phone-like run starting at `start` (exclusive), stopping
+/// at `limit`. At most two separators in a row (") " or " ("); `+` only at
+/// the start of a space-separated chunk.
+fn phone_run_end(bytes: &[u8], start: usize, limit: usize) -> usize {
+    let mut end = start;
+    let mut gap = 0;
+    while end < limit {
+        let b = bytes[end];
+        let at_chunk_start = end == start || bytes[end - 1] == b' ';
+        match b {
+            b'0'..=b'9' => gap = 0,
+            b' ' | b'-' | b'(' | b')' => gap += 1,
+            b'+' if at_chunk_start => gap += 1,
+            _ => break,
+        }
+        if gap > 2 {
+            break;
+        }
+        end += 1;
+    }
+    end
+}
+
+/// The phone numbers inside one run. The run is cut into space-separated
+/// chunks and, from each chunk on, the longest valid sequence of chunks is
+/// taken: "2026-11-24 13800138000" is a date and then a phone number, and
+/// "13800138000 21:00" is a phone number and then a time.
+fn phones_in_run(bytes: &[u8], start: usize, end: usize) -> Vec<(usize, usize)> {
+    let mut chunks: Vec<(usize, usize)> = Vec::new();
+    let mut chunk_start = None;
+    for i in start..=end {
+        let is_space = i == end || bytes[i] == b' ';
+        match (is_space, chunk_start) {
+            (true, Some(s)) => {
+                chunks.push((s, i));
+                chunk_start = None;
+            }
+            (false, None) => chunk_start = Some(i),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    let mut first = 0;
+    while first < chunks.len() {
+        // Each chunk holds at least one digit or is invalid anyway, so more
+        // than 15 chunks can never be one number: the search is bounded.
+        let last_possible = (first + *PHONE_DIGITS.end()).min(chunks.len()) - 1;
+        let taken = (first..=last_possible).rev().find_map(|last| {
+            let (s, _) = chunks[first];
+            let (_, e) = chunks[last];
+            let e = trim_trailing_separators(bytes, s, e);
+            is_phone(bytes, s, e).then_some((last, s, e))
+        });
+        match taken {
+            Some((last, s, e)) => {
+                out.push((s, e));
+                first = last + 1;
+            }
+            None => first += 1,
+        }
+    }
+    out
+}
+
+fn trim_trailing_separators(bytes: &[u8], start: usize, mut end: usize) -> usize {
+    while end > start && !bytes[end - 1].is_ascii_digit() {
+        end -= 1;
+    }
+    end
+}
+
+/// Whether `bytes[start..end]` is a phone number in its context.
+fn is_phone(bytes: &[u8], start: usize, end: usize) -> bool {
+    if start >= end {
+        return false;
+    }
+    let candidate = &bytes[start..end];
+    let digits = candidate.iter().filter(|b| b.is_ascii_digit()).count();
+    if !PHONE_DIGITS.contains(&digits) {
+        return false;
+    }
+    if candidate.iter().skip(1).any(|&b| b == b'+') || !parentheses_balance(candidate) {
+        return false;
+    }
+    let before = start.checked_sub(1).map(|i| bytes[i]);
+    // A letter, or a character that joins words to numbers ("v1.2345678",
+    // "SN-1234567", "$1234567"), makes it part of something else. Only
+    // ASCII is checked: Chinese runs straight into numbers ("电话13800138000").
+    if before.is_some_and(|b| b.is_ascii_alphanumeric() || b"._-/@#%&=$".contains(&b)) {
+        return false;
+    }
+    let after = bytes.get(end).copied();
+    let after_next = bytes.get(end + 1).copied();
+    if after.is_some_and(|b| b.is_ascii_alphanumeric() || b"@%/".contains(&b)) {
+        return false;
+    }
+    // "21:00", "3.14159265", "1,234,567.89" continue past the run.
+    let continues_number = after.is_some_and(|b| b":.,".contains(&b))
+        && after_next.is_some_and(|b| b.is_ascii_digit());
+    if continues_number {
+        return false;
+    }
+    let after_text = std::str::from_utf8(&bytes[end..]).map_or("", |s| s);
+    let before_text = std::str::from_utf8(&bytes[..start]).map_or("", |s| s);
+    let money_after = after_text
+        .trim_start_matches(' ')
+        .starts_with(['元', '¥', '円', '€', '$']);
+    if money_sign_before(before_text) || money_after {
+        return false;
+    }
+    !looks_like_date(candidate)
+        && !looks_like_thousands(candidate)
+        && !looks_like_round_amount(candidate)
+}
+
+fn money_sign_before(before: &str) -> bool {
+    before
+        .trim_end_matches(' ')
+        .ends_with(['¥', '￥', '€', '£', '$'])
+}
+
+fn parentheses_balance(candidate: &[u8]) -> bool {
+    let mut depth = 0i32;
+    for &b in candidate {
+        match b {
+            b'(' => depth += 1,
+            b')' => depth -= 1,
+            _ => {}
+        }
+        if !(0..=1).contains(&depth) {
+            return false;
+        }
+    }
+    depth == 0
+}
+
+/// The digit groups of a candidate and the byte that follows each.
+fn groups(candidate: &[u8]) -> Vec<(&[u8], Option<u8>)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < candidate.len() {
+        if !candidate[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < candidate.len() && candidate[i].is_ascii_digit() {
+            i += 1;
+        }
+        out.push((&candidate[start..i], candidate.get(i).copied()));
+    }
+    out
+}
+
+fn number(digits: &[u8]) -> u32 {
+    digits
+        .iter()
+        .take(9)
+        .fold(0, |n, d| n * 10 + u32::from(d.saturating_sub(b'0')))
+}
+
+/// `2026-11-24`, `24-11-2026`, or a bare `20261124`.
+fn looks_like_date(candidate: &[u8]) -> bool {
+    let is_year = |g: &[u8]| g.len() == 4 && (1900..=2099).contains(&number(g));
+    let is_month = |g: &[u8]| (1..=2).contains(&g.len()) && (1..=12).contains(&number(g));
+    let is_day = |g: &[u8]| (1..=2).contains(&g.len()) && (1..=31).contains(&number(g));
+    let groups = groups(candidate);
+    let dashed = groups.windows(3).any(|w| {
+        let joined = w[0].1 == Some(b'-') && w[1].1 == Some(b'-');
+        let (a, b, c) = (w[0].0, w[1].0, w[2].0);
+        joined
+            && ((is_year(a) && is_month(b) && is_day(c))
+                || (is_day(a) && is_month(b) && is_year(c)))
+    });
+    let compact = groups.len() == 1 && {
+        let g = groups[0].0;
+        g.len() == 8 && is_year(&g[..4]) && is_month(&g[4..6]) && is_day(&g[6..])
+    };
+    dashed || compact
+}
+
+/// `1 000 000 000`: a number written with spaces between thousands.
+fn looks_like_thousands(candidate: &[u8]) -> bool {
+    let groups = groups(candidate);
+    candidate[0] != b'+'
+        && groups.len() >= 3
+        && groups
+            .iter()
+            .all(|(_, sep)| matches!(sep, None | Some(b' ')))
+        && (1..=3).contains(&groups[0].0.len())
+        && groups[1..].iter().all(|(g, _)| g.len() == 3)
+}
+
+/// `5000000`: an amount. Real numbers rarely end in five zeros.
+fn looks_like_round_amount(candidate: &[u8]) -> bool {
+    let digits: Vec<u8> = candidate
+        .iter()
+        .copied()
+        .filter(u8::is_ascii_digit)
+        .collect();
+    candidate[0] != b'+' && digits.ends_with(b"00000")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(text: &str) -> Vec<(LocationKind, String)> {
+        extract_locations(text)
+            .into_iter()
+            .map(|l| (l.kind, l.value))
+            .collect()
+    }
+
+    fn of_kind(text: &str, kind: LocationKind) -> Vec<String> {
+        extract_locations(text)
+            .into_iter()
+            .filter(|l| l.kind == kind)
+            .map(|l| l.value)
+            .collect()
+    }
+
+    use LocationKind::{Contact, Handle, Url};
+
+    #[test]
+    fn finds_each_kind_in_order() {
+        let text = "See https://example.com/p/1, mail seller@shop.example, ask @ice_king or call +86 138 0013 8000. 微信：abc123";
+        assert_eq!(
+            values(text),
+            vec![
+                (Url, "https://example.com/p/1".into()),
+                (Contact, "seller@shop.example".into()),
+                (Handle, "@ice_king".into()),
+                (Contact, "+8613800138000".into()),
+                (Contact, "wechat:abc123".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn urls_in_chinese_text_stop_at_chinese() {
+        assert_eq!(
+            of_kind(
+                "访问example.com/path了解详情，或者 https://t.me/abc123。谢谢",
+                Url
+            ),
+            vec!["example.com/path", "https://t.me/abc123"]
+        );
+        assert_eq!(
+            of_kind("邮箱 foo@bar.com，网址www.x.cn", Contact),
+            vec!["foo@bar.com"]
+        );
+        assert_eq!(
+            of_kind("邮箱 foo@bar.com，网址www.x.cn", Url),
+            vec!["www.x.cn"]
+        );
+    }
+
+    #[test]
+    fn non_web_schemes_file_names_and_run_on_sentences_are_not_urls() {
+        assert_eq!(
+            of_kind("ftp://x.org/a readme.md photo.JPG end.Next Mr.Smith", Url),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            of_kind("ftp://x.org/13800138000", Contact),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            of_kind("bit.ly/abc and EXAMPLE.COM and 1.2.3.4", Url),
+            vec!["bit.ly/abc", "EXAMPLE.COM", "1.2.3.4"]
+        );
+    }
+
+    #[test]
+    fn handles_are_not_email_addresses() {
+        assert_eq!(
+            of_kind("write to someone@example.com", Handle),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            of_kind("关注@药贩子小王，他卖货", Handle),
+            vec!["@药贩子小王"]
+        );
+        assert_eq!(
+            of_kind("ping @a.b.c. and ＠Full_Width", Handle),
+            vec!["@a.b.c", "@Full_Width"]
+        );
+        assert_eq!(
+            of_kind("@x is too short, @ alone too", Handle),
+            Vec::<String>::new()
+        );
+        let too_long = format!("@{}", "a".repeat(65));
+        assert_eq!(of_kind(&too_long, Handle), Vec::<String>::new());
+        let just_right = format!("@{}", "a".repeat(64));
+        assert_eq!(of_kind(&just_right, Handle), vec![just_right.clone()]);
+    }
+
+    #[test]
+    fn phone_numbers_in_common_shapes() {
+        assert_eq!(of_kind("电话13800138000联系", Contact), vec!["13800138000"]);
+        assert_eq!(
+            of_kind("Call (212) 555-0123 today", Contact),
+            vec!["2125550123"]
+        );
+        assert_eq!(
+            of_kind("+86 138 0013 8000", Contact),
+            vec!["+8613800138000"]
+        );
+        assert_eq!(
+            of_kind("tel:+1-212-555-0123.", Contact),
+            vec!["+12125550123"]
+        );
+        assert_eq!(
+            of_kind("13800138000 13900139000, 010-6512-3456", Contact),
+            vec!["13800138000", "13900139000", "01065123456"]
+        );
+    }
+
+    #[test]
+    fn dates_times_and_amounts_are_not_phone_numbers() {
+        for text in [
+            "2026-11-24",
+            "on 2026-11-24 at 21:00",
+            "24-11-2026 21:00:00",
+            "20261124",
+            "版本 v1.2345678",
+            "订单号 SN12345678",
+            "价格 ¥1380013 元",
+            "转账 5000000 元",
+            "population 1 000 000 000",
+            "pi is 3.14159265358",
+            "12:30:45",
+            "2026-11-24T21:00:00Z",
+        ] {
+            assert_eq!(of_kind(text, Contact), Vec::<String>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_date_or_time_next_to_a_phone_number_leaves_the_number() {
+        assert_eq!(
+            of_kind("2026-11-24 13800138000", Contact),
+            vec!["13800138000"]
+        );
+        assert_eq!(
+            of_kind("13800138000 21:00 见", Contact),
+            vec!["13800138000"]
+        );
+        assert_eq!(
+            of_kind("11月24日21:00打13800138000", Contact),
+            vec!["13800138000"]
+        );
+    }
+
+    #[test]
+    fn messenger_ids_keep_a_lowercase_prefix() {
+        assert_eq!(
+            of_kind(
+                "微信: abc123 WeChat: Ice_99 wx：seller88 QQ: 12345678 Telegram: @DarkShop tg: name_5",
+                Contact
+            ),
+            vec![
+                "wechat:abc123",
+                "wechat:ice_99",
+                "wechat:seller88",
+                "qq:12345678",
+                "telegram:darkshop",
+                "telegram:name_5"
+            ]
+        );
+        assert_eq!(
+            of_kind("加微信abc123买货，QQ号：87654321", Contact),
+            vec!["wechat:abc123", "qq:87654321"]
+        );
+        assert_eq!(
+            of_kind("vx：shop2026 或 薇信 shop2027", Contact),
+            vec!["wechat:shop2026", "wechat:shop2027"]
+        );
+        assert_eq!(
+            of_kind("WeChat ID: ice_seller", Contact),
+            vec!["wechat:ice_seller"]
+        );
+    }
+
+    #[test]
+    fn messenger_names_without_an_id_are_ignored() {
+        for text in [
+            "wx group today",
+            "I use WeChat: it is fine",
+            "微信支付",
+            "QQ: abc",
+            "twx: abcdef",
+            "tg: @ab",
+        ] {
+            assert_eq!(of_kind(text, Contact), Vec::<String>::new(), "{text}");
+        }
+        // The QQ number is not also a phone number, the handle not a handle.
+        assert_eq!(
+            values("QQ 号：12345678 tg: @shop_bot"),
+            vec![
+                (Contact, "qq:12345678".into()),
+                (Contact, "telegram:shop_bot".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn repeats_are_dropped_and_the_count_is_capped() {
+        assert_eq!(values("@abc @abc 13800138000 13800138000").len(), 2);
+        let many: String = (0..300).map(|i| format!("@user{i} ")).collect();
+        let found = extract_locations(&many);
+        assert_eq!(found.len(), MAX_LOCATIONS);
+        assert_eq!(found[0].value, "@user0");
+        assert_eq!(found[99].value, "@user99");
+    }
+
+    #[test]
+    fn hostile_input_does_not_panic_and_stays_linear() {
+        let shapes = [
+            "@", "＠", "+(", "1 ", "1-", "微信:", "wx:", "a.", "http://", "：", "(1", "1)", "é@",
+            "9",
+        ];
+        for shape in shapes {
+            let text = shape.repeat(200_000 / shape.len());
+            let _ = extract_locations(&text);
+        }
+        let _ = extract_locations("");
+        let _ = extract_locations("\u{0}\u{feff}@\u{0}+");
+        let big = "x".repeat(MAX_SCAN_BYTES + 10) + " 13800138000";
+        assert!(extract_locations(&big).is_empty());
+    }
+}

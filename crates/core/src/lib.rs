@@ -1,0 +1,15 @@
+//! harrier-core: Harrier's domain, free of HTTP and SQL types.
+//!
+//! Intake (reports and their locations), the help directory, the taxonomy,
+//! staff accounts, evidence files, and the ports (traits) that storage
+//! backends implement. Nothing here opens a socket or a database; reading the
+//! wall clock goes through [`clock::Clock`] only.
+
+pub mod accounts;
+pub mod bounded;
+pub mod clock;
+pub mod directory;
+pub mod evidence;
+pub mod intake;
+pub mod ports;
+pub mod taxonomy;

@@ -1,0 +1,269 @@
+//! The SQLite backend: one database file in WAL mode with `synchronous=FULL`.
+//!
+//! Writes go to one writer thread that groups concurrent commits
+//! (`writer.rs`); reads use a small pool of read-only connections on blocking
+//! threads, which WAL lets run beside the writer. Migrations are SQL files
+//! applied in order at open, tracked with `PRAGMA user_version`.
+
+mod directory;
+mod reports;
+mod staff;
+mod time;
+mod writer;
+
+use async_trait::async_trait;
+use harrier_core::accounts::{Role, Staff};
+use harrier_core::directory::Service;
+use harrier_core::intake::{ReceiptCode, ValidReport};
+use harrier_core::ports::{
+    DirectoryImport, IdempotencyKey, PublicStatus, ReportFilter, ReportRecord, StaffCredentials,
+    Store, StoreError, StoredReceipt, SubjectFilter, SubjectSummary, Totals,
+};
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use tokio::sync::Semaphore;
+use writer::Writer;
+
+/// The metric that records how many writes shared one commit.
+pub(crate) const METRIC_BATCH: &str = "harrier_sqlite_commit_batch_size";
+
+const MIGRATIONS: [&str; 1] = [include_str!("../../migrations/sqlite/0001_init.sql")];
+
+/// How the SQLite store is opened.
+#[derive(Debug, Clone)]
+pub struct SqliteOptions {
+    /// Group concurrent writes into one commit (one fsync). Off means one
+    /// commit and one fsync per write.
+    pub group_commit: bool,
+    /// The most writes one commit takes.
+    pub max_batch: usize,
+    /// Read connections kept open.
+    pub readers: usize,
+}
+
+impl Default for SqliteOptions {
+    fn default() -> Self {
+        Self {
+            group_commit: true,
+            max_batch: 512,
+            readers: 4,
+        }
+    }
+}
+
+/// The SQLite store.
+#[derive(Clone)]
+pub struct SqliteStore {
+    writer: Writer,
+    readers: Arc<Readers>,
+}
+
+struct Readers {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+    permits: Semaphore,
+}
+
+pub(crate) fn db_err(e: rusqlite::Error) -> StoreError {
+    StoreError::Unavailable(format!("database: {e}"))
+}
+
+fn open_connection(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path).map_err(db_err)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .map_err(db_err)?;
+    conn.execute_batch("PRAGMA foreign_keys = ON;").map_err(db_err)?;
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let current: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(db_err)?;
+    let known = MIGRATIONS.len() as i64;
+    if current > known {
+        return Err(StoreError::Unavailable(format!(
+            "the database is at schema version {current}, newer than this binary's {known}: upgrade Harrier"
+        )));
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction().map_err(db_err)?;
+        tx.execute_batch(sql).map_err(db_err)?;
+        tx.execute_batch(&format!("PRAGMA user_version = {}", index + 1))
+            .map_err(db_err)?;
+        tx.commit().map_err(db_err)?;
+        tracing::info!(version = index + 1, "applied database migration");
+    }
+    Ok(())
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and applies migrations.
+    pub fn open(path: impl AsRef<Path>, options: &SqliteOptions) -> Result<Self, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::Unavailable(format!("{}: {e}", dir.display())))?;
+        }
+        let mut conn = open_connection(&path)?;
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(db_err)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Unavailable(format!(
+                "could not switch {} to WAL mode (got {mode})",
+                path.display()
+            )));
+        }
+        // FULL: in WAL mode the log is synced at every commit, so a commit
+        // that returned survives power loss.
+        conn.execute_batch("PRAGMA synchronous = FULL;")
+            .map_err(db_err)?;
+        migrate(&mut conn)?;
+        conn.set_prepared_statement_cache_capacity(64);
+        let max_batch = if options.group_commit { options.max_batch } else { 1 };
+        let writer = Writer::start(conn, max_batch)
+            .map_err(|e| StoreError::Unavailable(format!("writer thread: {e}")))?;
+        let readers = Arc::new(Readers {
+            path,
+            idle: Mutex::new(Vec::new()),
+            permits: Semaphore::new(options.readers.max(1)),
+        });
+        Ok(Self { writer, readers })
+    }
+
+    async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let _permit = self
+            .readers
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| StoreError::Unavailable("reader pool closed".into()))?;
+        let idle = self.readers.idle.lock().ok().and_then(|mut v| v.pop());
+        let readers = self.readers.clone();
+        let (conn, result) = tokio::task::spawn_blocking(move || {
+            let conn = match idle {
+                Some(conn) => conn,
+                None => {
+                    let conn = open_connection(&readers.path)?;
+                    conn.execute_batch("PRAGMA query_only = ON;").map_err(db_err)?;
+                    conn
+                }
+            };
+            let result = f(&conn);
+            Ok::<_, StoreError>((conn, result))
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("reader task: {e}")))??;
+        if let Ok(mut idle) = self.readers.idle.lock() {
+            idle.push(conn);
+        }
+        result
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn insert_report(
+        &self,
+        report: ValidReport,
+        idempotency: Option<IdempotencyKey>,
+    ) -> Result<StoredReceipt, StoreError> {
+        self.writer
+            .write(move |conn| reports::insert(conn, &report, idempotency.as_ref()))
+            .await
+    }
+
+    async fn report_status(&self, receipt: &ReceiptCode) -> Result<Option<PublicStatus>, StoreError> {
+        let receipt = receipt.clone();
+        self.read(move |conn| reports::status(conn, &receipt)).await
+    }
+
+    async fn list_reports(&self, filter: &ReportFilter) -> Result<Vec<ReportRecord>, StoreError> {
+        let filter = filter.clone();
+        self.read(move |conn| reports::list(conn, &filter)).await
+    }
+
+    async fn get_report(&self, id: i64) -> Result<Option<ReportRecord>, StoreError> {
+        self.read(move |conn| reports::get(conn, id)).await
+    }
+
+    async fn list_subjects(&self, filter: &SubjectFilter) -> Result<Vec<SubjectSummary>, StoreError> {
+        let filter = filter.clone();
+        self.read(move |conn| reports::subjects(conn, &filter)).await
+    }
+
+    async fn import_directory(
+        &self,
+        source: &str,
+        services: Vec<Service>,
+        mode: DirectoryImport,
+        now: ::time::OffsetDateTime,
+    ) -> Result<usize, StoreError> {
+        let source = source.to_owned();
+        self.writer
+            .write(move |conn| directory::import(conn, &source, &services, mode, now))
+            .await
+    }
+
+    async fn directory(&self) -> Result<Vec<Service>, StoreError> {
+        self.read(directory::all).await
+    }
+
+    async fn put_staff(
+        &self,
+        name: &str,
+        role: Role,
+        password_hash: &str,
+        must_change_password: bool,
+        reset: bool,
+        now: ::time::OffsetDateTime,
+    ) -> Result<Staff, StoreError> {
+        let (name, hash) = (name.to_owned(), password_hash.to_owned());
+        self.writer
+            .write(move |conn| staff::put(conn, &name, role, &hash, must_change_password, reset, now))
+            .await
+    }
+
+    async fn staff_credentials(&self, name: &str) -> Result<Option<StaffCredentials>, StoreError> {
+        let name = name.to_owned();
+        self.read(move |conn| staff::credentials(conn, &name)).await
+    }
+
+    async fn set_password(&self, staff_id: i64, password_hash: &str) -> Result<(), StoreError> {
+        let hash = password_hash.to_owned();
+        self.writer
+            .write(move |conn| staff::set_password(conn, staff_id, &hash))
+            .await
+    }
+
+    async fn insert_token(
+        &self,
+        staff_id: i64,
+        token_hash: &str,
+        expires_at: ::time::OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let hash = token_hash.to_owned();
+        self.writer
+            .write(move |conn| staff::insert_token(conn, staff_id, &hash, expires_at))
+            .await
+    }
+
+    async fn staff_by_token(
+        &self,
+        token_hash: &str,
+        now: ::time::OffsetDateTime,
+    ) -> Result<Option<Staff>, StoreError> {
+        let hash = token_hash.to_owned();
+        self.read(move |conn| staff::by_token(conn, &hash, now)).await
+    }
+
+    async fn totals(&self) -> Result<Totals, StoreError> {
+        self.read(reports::totals).await
+    }
+}

@@ -1,0 +1,86 @@
+//! `POST /api/v1/auth/login`: a staff token for a name and password.
+//!
+//! An account that still has its one-time password must send
+//! `new_password` in the same call; the token is issued only after the
+//! change. Wrong name and wrong password get the same answer.
+
+use super::dto::{rfc3339, LoginBody, LoginRequest};
+use super::json::{body, parse_json};
+use crate::errors::{ApiError, ErrorBody};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use harrier_core::accounts::{check_password, hash_password, new_token, verify_password};
+
+fn bad_credentials() -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "the name or the password is wrong")
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/auth/login", tag = "staff",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, body = LoginBody),
+        (status = 401, description = "wrong name or password", body = ErrorBody),
+        (status = 403, description = "the one-time password must be changed: send new_password", body = ErrorBody),
+        (status = 422, description = "the new password is too weak", body = ErrorBody),
+    )
+)]
+pub async fn login(
+    State(state): State<AppState>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<Json<LoginBody>, ApiError> {
+    let request: LoginRequest = parse_json(&body(raw)?)?;
+    let credentials = state
+        .store
+        .staff_credentials(&request.name)
+        .await?
+        .filter(|c| !c.disabled)
+        .ok_or_else(bad_credentials)?;
+    let hash = credentials.password_hash.clone();
+    let password = request.password.clone();
+    let verified = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false);
+    if !verified {
+        return Err(bad_credentials());
+    }
+    let staff = credentials.staff;
+    if staff.must_change_password {
+        let Some(new_password) = request.new_password.as_deref() else {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "password_change_required",
+                "this account has a one-time password: send new_password (12 characters or more) to set your own",
+            ));
+        };
+        check_password(new_password).map_err(|e| {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "weak_password", e.to_string()).with_field("new_password")
+        })?;
+        if new_password == request.password {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "weak_password",
+                "the new password must differ from the one-time password",
+            )
+            .with_field("new_password"));
+        }
+        let new_password = new_password.to_owned();
+        let hash = tokio::task::spawn_blocking(move || hash_password(&new_password))
+            .await
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
+        state.store.set_password(staff.id, &hash).await?;
+    }
+    let (secret, token_hash) = new_token();
+    let expires_at = state.clock.now() + time::Duration::hours(i64::from(state.config.token_hours));
+    state.store.insert_token(staff.id, &token_hash, expires_at).await?;
+    Ok(Json(LoginBody {
+        token: secret,
+        expires_at: rfc3339(expires_at),
+        role: staff.role.as_str().to_owned(),
+    }))
+}

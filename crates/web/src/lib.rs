@@ -1,0 +1,78 @@
+//! harrier-web: the HTTP face of Harrier.
+//!
+//! `portal` serves the public pages (server-rendered, no JavaScript), `api`
+//! the JSON API with its OpenAPI document. Handlers are a few lines: extract,
+//! call the domain or the store, map the error (`errors.rs`). [`app`] builds
+//! the whole router from an [`AppState`], so tests call it without a socket.
+
+pub mod api;
+pub mod auth;
+pub mod content;
+pub mod csrf;
+pub mod errors;
+pub mod i18n;
+pub mod intake;
+pub mod metrics;
+pub mod portal;
+pub mod security;
+
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::Router;
+use harrier_core::clock::Clock;
+use harrier_core::ports::{BlobStore, Store};
+use harrier_core::taxonomy::Taxonomy;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+pub use security::LimitsConfig;
+
+/// The JSON API's largest request body (the multipart form has its own).
+pub const API_BODY_LIMIT: usize = 256 * 1024;
+
+/// Web settings from the `[server]` and `[limits]` tables.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (turn on when served over HTTPS).
+    pub secure_cookies: bool,
+    /// Hours a staff API token stays valid.
+    pub token_hours: u32,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            token_hours: 12,
+        }
+    }
+}
+
+/// Everything a request handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub blobs: Arc<dyn BlobStore>,
+    pub clock: Arc<dyn Clock>,
+    pub taxonomy: Arc<Taxonomy>,
+    pub content: Arc<content::Content>,
+    pub config: Arc<WebConfig>,
+    pub limiters: Arc<security::Limiters>,
+    /// Signs CSRF tokens; kept in the data directory so restarts and several
+    /// front ends agree.
+    pub secret: Arc<[u8; 32]>,
+}
+
+/// The whole router.
+pub fn app(state: AppState) -> Router {
+    // Install the recorder before the first request counts anything.
+    let _ = metrics::handle();
+    Router::new()
+        .merge(portal::routes(&state))
+        .merge(api::routes(&state))
+        .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
+        .layer(middleware::from_fn(api::ops::count_requests))
+        .layer(middleware::from_fn(security::headers))
+        .with_state(state)
+}

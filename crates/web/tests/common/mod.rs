@@ -1,0 +1,129 @@
+//! A fresh Harrier for each test: its own temporary database and blob folder,
+//! a fixed clock, and the real router without a socket.
+
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{Request, Response, StatusCode};
+use harrier_core::accounts::{new_token, Role};
+use harrier_core::clock::ManualClock;
+use harrier_core::ports::Store;
+use harrier_core::taxonomy::Taxonomy;
+use harrier_store::{FsBlobStore, SqliteOptions, SqliteStore};
+use harrier_web::content::Content;
+use harrier_web::security::Limiters;
+use harrier_web::{app, AppState, LimitsConfig, WebConfig};
+use http_body_util::BodyExt;
+use std::sync::Arc;
+use time::macros::datetime;
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub state: AppState,
+    pub store: SqliteStore,
+    pub dir: tempfile::TempDir,
+}
+
+pub fn test_app() -> TestApp {
+    test_app_with(LimitsConfig { enabled: true, per_address_per_minute: 10_000, global_per_second: 10_000 })
+}
+
+pub fn test_app_with(limits: LimitsConfig) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("harrier.db"), &SqliteOptions::default()).unwrap();
+    let state = AppState {
+        store: Arc::new(store.clone()),
+        blobs: Arc::new(FsBlobStore::open(dir.path().join("blobs")).unwrap()),
+        clock: Arc::new(ManualClock::new(datetime!(2026-11-24 10:00 UTC))),
+        taxonomy: Arc::new(Taxonomy::shipped().unwrap()),
+        content: Arc::new(Content::load().unwrap()),
+        config: Arc::new(WebConfig::default()),
+        limiters: Arc::new(Limiters::new(&limits)),
+        secret: Arc::new([42u8; 32]),
+    };
+    TestApp { state, store, dir }
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    pub fn error_code(&self) -> String {
+        self.json()["error"]["code"].as_str().unwrap_or_default().to_owned()
+    }
+}
+
+impl TestApp {
+    pub async fn send(&self, request: Request<Body>) -> Answer {
+        let response: Response<Body> = app(self.state.clone()).oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Answer { status, headers, body }
+    }
+
+    pub async fn get(&self, uri: &str) -> Answer {
+        self.send(Request::get(uri).body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn get_as(&self, uri: &str, token: &str) -> Answer {
+        self.send(
+            Request::get(uri)
+                .header("authorization", format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn post_json(&self, uri: &str, body: impl Into<Body>, headers: &[(&str, &str)]) -> Answer {
+        let mut request = Request::post(uri).header("content-type", "application/json");
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        self.send(request.body(body.into()).unwrap()).await
+    }
+
+    /// A staff member with a ready token, made directly in the store.
+    pub async fn token(&self, name: &str, role: Role) -> String {
+        let staff = self
+            .store
+            .put_staff(name, role, "$argon2id$unused", false, false, datetime!(2026-11-24 09:00 UTC))
+            .await
+            .unwrap();
+        let (secret, hash) = new_token();
+        self.store
+            .insert_token(staff.id, &hash, datetime!(2026-11-25 09:00 UTC))
+            .await
+            .unwrap();
+        secret
+    }
+
+    pub async fn report_count(&self) -> i64 {
+        self.store.totals().await.unwrap().reports
+    }
+}
+
+pub fn report_json(url: &str) -> String {
+    serde_json::json!({
+        "category": "drugs",
+        "explanation": "This account sells methamphetamine (冰毒) through a private group.",
+        "locations": [{"kind": "url", "value": url}, {"kind": "handle", "value": "@ice_seller_01"}],
+        "platform": "ExampleNet",
+        "occurred_at": "2026-11-20",
+        "notifier": {"name": "Li Wei", "email": "li.wei@example.org"},
+        "good_faith": true
+    })
+    .to_string()
+}

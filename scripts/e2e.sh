@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Browser tests of the public portal: build harrier, start `harrier serve` on a
+# free loopback port with a throw-away data directory, and run e2e/tests/ with
+# Node's test runner driving Debian's Chromium.
+#
+#   scripts/e2e.sh                      build with cargo, then test
+#   HARRIER_BIN=path/to/harrier scripts/e2e.sh   test that binary, no build
+#
+# Extra arguments go to `node --test` (e.g. --test-name-pattern=language).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+bash scripts/setup-browser.sh
+
+if [ -n "${HARRIER_BIN:-}" ]; then
+  BIN="$HARRIER_BIN"
+else
+  cargo build -p harrier-cli
+  BIN="$ROOT/target/debug/harrier"
+fi
+[ -x "$BIN" ] || { echo "e2e: no harrier binary at $BIN" >&2; exit 1; }
+
+PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/harrier-e2e.XXXXXX")"
+LOG="$WORK/server.log"
+SERVER_PID=""
+
+# shellcheck disable=SC2317  # called from the EXIT trap
+cleanup() {
+  local rc=$?
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  if [ "$rc" -ne 0 ] && [ -f "$LOG" ]; then
+    echo "---- harrier serve log (last 80 lines) ----" >&2
+    tail -n 80 "$LOG" >&2 || true
+    echo "-------------------------------------------" >&2
+  fi
+  rm -rf "$WORK"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+HARRIER_SERVER__LISTEN="127.0.0.1:$PORT" \
+HARRIER_STORAGE__DATA_DIR="$WORK/data" \
+HARRIER_STORAGE__GROUP_COMMIT=true \
+RUST_LOG="${RUST_LOG:-warn}" \
+  "$BIN" serve >"$LOG" 2>&1 &
+SERVER_PID=$!
+
+URL="http://127.0.0.1:$PORT"
+ready=0
+for _ in $(seq 300); do   # 30 s
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    echo "e2e: harrier serve exited before it was ready" >&2
+    exit 1
+  fi
+  if curl -fsS -o /dev/null --max-time 1 2>/dev/null "$URL/healthz"; then ready=1; break; fi
+  sleep 0.1
+done
+[ "$ready" = 1 ] || { echo "e2e: $URL/healthz did not answer 200 within 30 s" >&2; exit 1; }
+echo "e2e: harrier serve is up at $URL (pid $SERVER_PID)" >&2
+
+rc=0
+HARRIER_URL="$URL" node --test "$@" e2e/tests/ || rc=$?
+exit "$rc"
