@@ -99,12 +99,13 @@ start_server() {
   PORT="$(free_port)"
   local data="$WORK/$mode-data"
   LOG="$WORK/$mode.log"
+  # harrier refuses HARRIER_* variables that are not settings: drop HARRIER_BIN.
   HARRIER_SERVER__LISTEN="127.0.0.1:$PORT" \
   HARRIER_STORAGE__DATA_DIR="$data" \
   HARRIER_STORAGE__GROUP_COMMIT="$group_commit" \
   HARRIER_LIMITS__ENABLED=false \
   RUST_LOG=warn \
-    "$BIN" serve >"$LOG" 2>&1 &
+    env -u HARRIER_BIN -u HARRIER_URL "$BIN" serve >"$LOG" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 300); do
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then

@@ -48,11 +48,13 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# harrier refuses HARRIER_* variables that are not settings, so the scripts' own
+# HARRIER_BIN and HARRIER_URL are taken out of its environment.
 HARRIER_SERVER__LISTEN="127.0.0.1:$PORT" \
 HARRIER_STORAGE__DATA_DIR="$WORK/data" \
 HARRIER_STORAGE__GROUP_COMMIT=true \
 RUST_LOG="${RUST_LOG:-warn}" \
-  "$BIN" serve >"$LOG" 2>&1 &
+  env -u HARRIER_BIN -u HARRIER_URL "$BIN" serve >"$LOG" 2>&1 &
 SERVER_PID=$!
 
 URL="http://127.0.0.1:$PORT"

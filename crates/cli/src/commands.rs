@@ -2,14 +2,14 @@
 
 use crate::config::Config;
 use crate::wiring;
-use anyhow::{bail, Context};
-use harrier_core::accounts::{check_name, hash_password, one_time_password, Role};
+use anyhow::{Context, bail};
+use harrier_core::accounts::{Role, check_name, hash_password, one_time_password};
 use harrier_core::clock::{Clock, SystemClock};
 use harrier_core::directory::parse_file;
 use harrier_core::evidence::{clean_file_name, sniff};
-use harrier_core::intake::mail::{parse_message, split_mbox, MailReport};
+use harrier_core::intake::mail::{MailReport, parse_message, split_mbox};
 use harrier_core::intake::report::{MAX_DESCRIPTION_CHARS, MAX_FILE_BYTES, MAX_LOCATIONS};
-use harrier_core::intake::{validate, Channel, EvidenceFile, ReportInput, ReporterContact};
+use harrier_core::intake::{Channel, EvidenceFile, ReportInput, ReporterContact, validate};
 use harrier_core::ports::{BlobStore, DirectoryImport, IdempotencyKey, Store};
 use harrier_core::taxonomy::Taxonomy;
 use sha2::{Digest, Sha256};
@@ -32,9 +32,12 @@ pub async fn serve(config: &Config, demo: bool) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     tracing::info!(%address, data = %config.storage.data_dir.display(), "harrier is serving");
     println!("Harrier is running at http://{address}/  (API: http://{address}/api/openapi.json)");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await?;
     Ok(())
 }
 
@@ -42,13 +45,14 @@ async fn shutdown() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(term) => term,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {},
             _ = term.recv() => {},
@@ -61,17 +65,25 @@ async fn shutdown() {
 
 async fn load_demo(config: &Config, store: &harrier_store::SqliteStore) -> anyhow::Result<()> {
     let clock = SystemClock;
-    let sample = harrier_web::content::sample_directory().context("the sample directory is missing from the build")?;
+    let sample = harrier_web::content::sample_directory()
+        .context("the sample directory is missing from the build")?;
     let outcome = parse_file("sample.csv", &sample)?;
     let count = store
-        .import_directory("sample", outcome.services, DirectoryImport::ReplaceSource, clock.now())
+        .import_directory(
+            "sample",
+            outcome.services,
+            DirectoryImport::ReplaceSource,
+            clock.now(),
+        )
         .await?;
     println!("Demo: loaded {count} SAMPLE help services (not real services).");
     println!("Demo: staff accounts (one-time passwords; set your own at first sign-in):");
     for (name, role) in [("admin", Role::Admin), ("intake", Role::Intake)] {
         let password = one_time_password();
         let hash = hash_password(&password)?;
-        store.put_staff(name, role, &hash, true, true, clock.now()).await?;
+        store
+            .put_staff(name, role, &hash, true, true, clock.now())
+            .await?;
         println!("  {name:<7} role {:<6} password {password}", role.as_str());
     }
     println!(
@@ -84,13 +96,21 @@ async fn load_demo(config: &Config, store: &harrier_store::SqliteStore) -> anyho
 pub async fn directory_import(config: &Config, file: &Path, replace: bool) -> anyhow::Result<()> {
     let bytes = harrier_core::bounded::read_file(file, IMPORT_CAP)
         .with_context(|| format!("could not read {}", file.display()))?;
-    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("import");
-    let outcome = parse_file(name, &bytes).with_context(|| format!("{} was not imported", file.display()))?;
+    let name = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("import");
+    let outcome =
+        parse_file(name, &bytes).with_context(|| format!("{} was not imported", file.display()))?;
     for error in &outcome.errors {
         eprintln!("{}: row {}: {}", file.display(), error.row, error.message);
     }
     let store = wiring::open_store(config)?;
-    let mode = if replace { DirectoryImport::ReplaceSource } else { DirectoryImport::Append };
+    let mode = if replace {
+        DirectoryImport::ReplaceSource
+    } else {
+        DirectoryImport::Append
+    };
     let imported = store
         .import_directory(name, outcome.services, mode, SystemClock.now())
         .await?;
@@ -110,8 +130,13 @@ pub async fn staff_add(config: &Config, name: &str, role: &str, reset: bool) -> 
     let store = wiring::open_store(config)?;
     let password = one_time_password();
     let hash = hash_password(&password)?;
-    store.put_staff(name, role, &hash, true, reset, SystemClock.now()).await?;
-    println!("staff account {name} ({}) one-time password: {password}", role.as_str());
+    store
+        .put_staff(name, role, &hash, true, reset, SystemClock.now())
+        .await?;
+    println!(
+        "staff account {name} ({}) one-time password: {password}",
+        role.as_str()
+    );
     println!("it must be changed at first sign-in (POST /api/v1/auth/login with new_password)");
     Ok(())
 }
@@ -162,12 +187,20 @@ fn messages_in_file(file: &Path) -> anyhow::Result<Vec<Message>> {
             })
             .collect());
     }
-    Ok(vec![Message { origin: file.display().to_string(), raw }])
+    Ok(vec![Message {
+        origin: file.display().to_string(),
+        raw,
+    }])
 }
 
 /// `[drugs] Selling ice` → `drugs`, when the tag is a known category.
 fn category_tag<'a>(subject: &'a str, taxonomy: &Taxonomy) -> Option<&'a str> {
-    let tag = subject.trim_start().strip_prefix('[')?.split_once(']')?.0.trim();
+    let tag = subject
+        .trim_start()
+        .strip_prefix('[')?
+        .split_once(']')?
+        .0
+        .trim();
     taxonomy.get(tag).map(|_| tag)
 }
 
@@ -180,7 +213,10 @@ async fn mail_input(
 ) -> anyhow::Result<ReportInput> {
     let mut files = Vec::new();
     for attachment in mail.attachments {
-        let name = attachment.name.clone().unwrap_or_else(|| "attachment".into());
+        let name = attachment
+            .name
+            .clone()
+            .unwrap_or_else(|| "attachment".into());
         match sniff(&name, &attachment.bytes, MAX_FILE_BYTES) {
             Ok(media_type) if files.len() < harrier_core::intake::report::MAX_FILES => {
                 let size = attachment.bytes.len() as u64;
@@ -201,7 +237,9 @@ async fn mail_input(
         .chars()
         .take(MAX_DESCRIPTION_CHARS)
         .collect();
-    let category = category_tag(&mail.subject, taxonomy).unwrap_or(category).to_owned();
+    let category = category_tag(&mail.subject, taxonomy)
+        .unwrap_or(category)
+        .to_owned();
     Ok(ReportInput {
         category,
         locations: mail.locations.into_iter().take(MAX_LOCATIONS).collect(),
@@ -238,7 +276,12 @@ pub async fn intake_mail(config: &Config, path: &Path, category: &str) -> anyhow
         };
         // The Message-ID (or the bytes) make re-importing a mailbox harmless.
         let request_hash = hex::encode(Sha256::digest(&message.raw));
-        let key = format!("email:{}", mail.message_id.clone().unwrap_or_else(|| request_hash.clone()));
+        let key = format!(
+            "email:{}",
+            mail.message_id
+                .clone()
+                .unwrap_or_else(|| request_hash.clone())
+        );
         let input = mail_input(mail, category, &taxonomy, &blobs, &message.origin).await?;
         let report = match validate(input, Channel::Email, &taxonomy, SystemClock.now()) {
             Ok(report) => report,
@@ -248,7 +291,10 @@ pub async fn intake_mail(config: &Config, path: &Path, category: &str) -> anyhow
                 continue;
             }
         };
-        match store.insert_report(report, Some(IdempotencyKey { key, request_hash })).await {
+        match store
+            .insert_report(report, Some(IdempotencyKey { key, request_hash }))
+            .await
+        {
             Ok(receipt) if receipt.replayed => repeated += 1,
             Ok(_) => stored += 1,
             Err(e) => {
@@ -257,6 +303,9 @@ pub async fn intake_mail(config: &Config, path: &Path, category: &str) -> anyhow
             }
         }
     }
-    println!("{}: {stored} reports stored, {repeated} already imported, {failed} not imported", path.display());
+    println!(
+        "{}: {stored} reports stored, {repeated} already imported, {failed} not imported",
+        path.display()
+    );
     Ok(())
 }

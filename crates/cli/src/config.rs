@@ -21,9 +21,13 @@ pub const EXAMPLE: &str = include_str!("../harrier.example.toml");
 pub enum ConfigError {
     #[error("configuration: {0}")]
     Toml(#[from] toml::de::Error),
-    #[error("configuration version {0} is not supported by this binary (it reads version {VERSION})")]
+    #[error(
+        "configuration version {0} is not supported by this binary (it reads version {VERSION})"
+    )]
     Version(u32),
-    #[error("environment variable {0} does not name a setting: use HARRIER_<TABLE>__<KEY>, e.g. HARRIER_SERVER__LISTEN")]
+    #[error(
+        "environment variable {0} does not name a setting: use HARRIER_<TABLE>__<KEY>, e.g. HARRIER_SERVER__LISTEN"
+    )]
     BadEnvName(String),
 }
 
@@ -162,7 +166,11 @@ mod tests {
     fn keys(value: &toml::Value, prefix: &str, out: &mut Vec<String>) {
         if let toml::Value::Table(t) = value {
             for (k, v) in t {
-                let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 if v.is_table() {
                     keys(v, &path, out);
                 } else {
@@ -175,26 +183,54 @@ mod tests {
     #[test]
     fn the_example_is_the_default_and_names_every_setting() {
         let parsed = Config::load(Some(EXAMPLE), &BTreeMap::new()).unwrap();
-        assert_eq!(parsed, Config::default(), "harrier.example.toml drifted from the defaults");
+        assert_eq!(
+            parsed,
+            Config::default(),
+            "harrier.example.toml drifted from the defaults"
+        );
         let mut from_struct = Vec::new();
-        keys(&toml::Value::try_from(Config::default()).unwrap(), "", &mut from_struct);
+        keys(
+            &toml::Value::try_from(Config::default()).unwrap(),
+            "",
+            &mut from_struct,
+        );
         let mut from_example = Vec::new();
-        keys(&toml::from_str::<toml::Value>(EXAMPLE).unwrap(), "", &mut from_example);
+        keys(
+            &toml::from_str::<toml::Value>(EXAMPLE).unwrap(),
+            "",
+            &mut from_example,
+        );
         from_struct.sort();
         from_example.sort();
-        assert_eq!(from_struct, from_example, "every setting must appear in the example");
+        assert_eq!(
+            from_struct, from_example,
+            "every setting must appear in the example"
+        );
     }
 
     #[test]
     fn environment_overrides_the_file() {
         let env = BTreeMap::from([
-            ("HARRIER_SERVER__LISTEN".to_owned(), "0.0.0.0:9000".to_owned()),
-            ("HARRIER_STORAGE__GROUP_COMMIT".to_owned(), "false".to_owned()),
-            ("HARRIER_LIMITS__PER_ADDRESS_PER_MINUTE".to_owned(), "7".to_owned()),
+            (
+                "HARRIER_SERVER__LISTEN".to_owned(),
+                "0.0.0.0:9000".to_owned(),
+            ),
+            (
+                "HARRIER_STORAGE__GROUP_COMMIT".to_owned(),
+                "false".to_owned(),
+            ),
+            (
+                "HARRIER_LIMITS__PER_ADDRESS_PER_MINUTE".to_owned(),
+                "7".to_owned(),
+            ),
             ("HARRIER_CONFIG".to_owned(), "x.toml".to_owned()),
             ("PATH".to_owned(), "/bin".to_owned()),
         ]);
-        let config = Config::load(Some("version = 1\n[server]\nlisten = \"127.0.0.1:1\"\n"), &env).unwrap();
+        let config = Config::load(
+            Some("version = 1\n[server]\nlisten = \"127.0.0.1:1\"\n"),
+            &env,
+        )
+        .unwrap();
         assert_eq!(config.server.listen, "0.0.0.0:9000");
         assert!(!config.storage.group_commit);
         assert_eq!(config.limits.per_address_per_minute, 7);
@@ -202,12 +238,26 @@ mod tests {
 
     #[test]
     fn unknown_settings_and_versions_are_refused() {
-        let typo = Config::load(Some("version = 1\n[server]\nlisten_on = \"x\"\n"), &BTreeMap::new());
+        let typo = Config::load(
+            Some("version = 1\n[server]\nlisten_on = \"x\"\n"),
+            &BTreeMap::new(),
+        );
         assert!(typo.unwrap_err().to_string().contains("listen_on"));
         let env = BTreeMap::from([("HARRIER_SERVER__PORT".to_owned(), "1".to_owned())]);
-        assert!(Config::load(None, &env).unwrap_err().to_string().contains("port"));
+        assert!(
+            Config::load(None, &env)
+                .unwrap_err()
+                .to_string()
+                .contains("port")
+        );
         let env = BTreeMap::from([("HARRIER_LISTEN".to_owned(), "1".to_owned())]);
-        assert!(matches!(Config::load(None, &env), Err(ConfigError::BadEnvName(_))));
-        assert!(matches!(Config::load(Some("version = 2"), &BTreeMap::new()), Err(ConfigError::Version(2))));
+        assert!(matches!(
+            Config::load(None, &env),
+            Err(ConfigError::BadEnvName(_))
+        ));
+        assert!(matches!(
+            Config::load(Some("version = 2"), &BTreeMap::new()),
+            Err(ConfigError::Version(2))
+        ));
     }
 }

@@ -12,7 +12,11 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "harrier", version, about = "Harrier: an open trust-and-safety operations platform")]
+#[command(
+    name = "harrier",
+    version,
+    about = "Harrier: an open trust-and-safety operations platform"
+)]
 struct Cli {
     /// The configuration file (default: ./harrier.toml when it exists).
     #[arg(long, global = true, env = "HARRIER_CONFIG")]
@@ -97,7 +101,10 @@ enum StaffCommand {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    if let Command::Config { command: ConfigCommand::Example } = cli.command {
+    if let Command::Config {
+        command: ConfigCommand::Example,
+    } = cli.command
+    {
         print!("{}", config::EXAMPLE);
         return Ok(());
     }
@@ -111,20 +118,24 @@ fn main() -> anyhow::Result<()> {
         match cli.command {
             Command::Serve => commands::serve(&config, false).await,
             Command::Demo => commands::serve(&config, true).await,
-            Command::Config { command: ConfigCommand::Show } => {
+            Command::Config {
+                command: ConfigCommand::Show,
+            } => {
                 print!("{}", toml::to_string_pretty(&config)?);
                 Ok(())
             }
-            Command::Config { command: ConfigCommand::Example } => Ok(()),
-            Command::Directory { command: DirectoryCommand::Import { file, replace } } => {
-                commands::directory_import(&config, &file, replace).await
-            }
-            Command::Intake { command: IntakeCommand::Mail { path, category } } => {
-                commands::intake_mail(&config, &path, &category).await
-            }
-            Command::Staff { command: StaffCommand::Add { name, role, reset } } => {
-                commands::staff_add(&config, &name, &role, reset).await
-            }
+            Command::Config {
+                command: ConfigCommand::Example,
+            } => Ok(()),
+            Command::Directory {
+                command: DirectoryCommand::Import { file, replace },
+            } => commands::directory_import(&config, &file, replace).await,
+            Command::Intake {
+                command: IntakeCommand::Mail { path, category },
+            } => commands::intake_mail(&config, &path, &category).await,
+            Command::Staff {
+                command: StaffCommand::Add { name, role, reset },
+            } => commands::staff_add(&config, &name, &role, reset).await,
         }
     })
 }

@@ -5,9 +5,9 @@ use anyhow::Context;
 use harrier_core::clock::{Clock, SystemClock};
 use harrier_core::taxonomy::Taxonomy;
 use harrier_store::{FsBlobStore, SqliteOptions, SqliteStore};
+use harrier_web::AppState;
 use harrier_web::content::Content;
 use harrier_web::security::Limiters;
-use harrier_web::AppState;
 use rand::RngCore;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -21,7 +21,10 @@ pub fn load_config(path: Option<&Path>) -> anyhow::Result<Config> {
         Some(p) => {
             let bytes = harrier_core::bounded::read_file(p, 1024 * 1024)
                 .with_context(|| format!("could not read {}", p.display()))?;
-            Some(String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8", p.display()))?)
+            Some(
+                String::from_utf8(bytes)
+                    .with_context(|| format!("{} is not UTF-8", p.display()))?,
+            )
         }
         None => None,
     };
@@ -37,12 +40,16 @@ pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("HARRIER_LOG")
         .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 pub fn open_store(config: &Config) -> anyhow::Result<SqliteStore> {
     let data = &config.storage.data_dir;
-    std::fs::create_dir_all(data).with_context(|| format!("could not create {}", data.display()))?;
+    std::fs::create_dir_all(data)
+        .with_context(|| format!("could not create {}", data.display()))?;
     let options = SqliteOptions {
         group_commit: config.storage.group_commit,
         max_batch: config.storage.max_batch,
@@ -57,9 +64,12 @@ fn secret(data: &Path) -> anyhow::Result<[u8; 32]> {
     let path = data.join("secret.key");
     if path.exists() {
         let bytes = harrier_core::bounded::read_file(&path, 64)?;
-        return bytes
-            .try_into()
-            .map_err(|_| anyhow::anyhow!("{} is not 32 bytes: delete it to make a new one", path.display()));
+        return bytes.try_into().map_err(|_| {
+            anyhow::anyhow!(
+                "{} is not 32 bytes: delete it to make a new one",
+                path.display()
+            )
+        });
     }
     let mut key = [0u8; 32];
     rand::rng().fill_bytes(&mut key);
@@ -67,7 +77,9 @@ fn secret(data: &Path) -> anyhow::Result<[u8; 32]> {
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&path).with_context(|| format!("could not create {}", path.display()))?;
+    let mut file = options
+        .open(&path)
+        .with_context(|| format!("could not create {}", path.display()))?;
     file.write_all(&key)?;
     file.sync_all()?;
     Ok(key)

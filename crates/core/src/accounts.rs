@@ -5,8 +5,8 @@
 //! would only slow every request). Sessions, TOTP and lockout belong to the
 //! console issue; this module has what the intake API needs.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -80,7 +80,11 @@ pub fn check_name(name: &str) -> Result<(), AccountError> {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if ok { Ok(()) } else { Err(AccountError::BadName) }
+    if ok {
+        Ok(())
+    } else {
+        Err(AccountError::BadName)
+    }
 }
 
 pub fn check_password(password: &str) -> Result<(), AccountError> {
@@ -149,7 +153,10 @@ mod tests {
 
     #[test]
     fn only_intake_sees_reporters() {
-        let seeing: Vec<_> = Role::ALL.into_iter().filter(|r| r.sees_reporter_identity()).collect();
+        let seeing: Vec<_> = Role::ALL
+            .into_iter()
+            .filter(|r| r.sees_reporter_identity())
+            .collect();
         assert_eq!(seeing, vec![Role::Intake]);
     }
 

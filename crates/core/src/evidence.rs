@@ -25,7 +25,9 @@ pub enum EvidenceError {
     Empty { name: String },
     #[error("file {name:?} is larger than {max} bytes")]
     TooLarge { name: String, max: usize },
-    #[error("file {name:?} looks like {found}, which is not accepted; send PNG, JPEG, GIF, WebP, PDF or plain text")]
+    #[error(
+        "file {name:?} looks like {found}, which is not accepted; send PNG, JPEG, GIF, WebP, PDF or plain text"
+    )]
     TypeNotAllowed { name: String, found: String },
 }
 
@@ -60,7 +62,11 @@ pub fn sniff(name: &str, bytes: &[u8], max: usize) -> Result<&'static str, Evide
             });
     }
     let is_text = std::str::from_utf8(bytes)
-        .map(|text| !text.chars().any(|c| c.is_control() && !"\n\r\t\u{c}".contains(c)))
+        .map(|text| {
+            !text
+                .chars()
+                .any(|c| c.is_control() && !"\n\r\t\u{c}".contains(c))
+        })
         .unwrap_or(false);
     if is_text {
         Ok("text/plain")
@@ -98,20 +104,35 @@ mod tests {
     fn types_come_from_bytes_not_names() {
         assert_eq!(sniff("photo.txt", PNG_1X1, 100), Ok("image/png"));
         assert_eq!(sniff("a.pdf", b"%PDF-1.7\n...", 100), Ok("application/pdf"));
-        assert_eq!(sniff("notes.png", "微信号 abc".as_bytes(), 100), Ok("text/plain"));
+        assert_eq!(
+            sniff("notes.png", "微信号 abc".as_bytes(), 100),
+            Ok("text/plain")
+        );
         let exe = sniff("evil.png", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00", 100).unwrap_err();
         assert_eq!(exe.code(), "file_type_not_allowed");
         let zip = sniff("a.zip", b"PK\x03\x04\x14\x00\x00\x00", 100).unwrap_err();
         assert_eq!(zip.code(), "file_type_not_allowed");
-        assert_eq!(sniff("bin", &[0, 1, 2, 3], 100).unwrap_err().code(), "file_type_not_allowed");
+        assert_eq!(
+            sniff("bin", &[0, 1, 2, 3], 100).unwrap_err().code(),
+            "file_type_not_allowed"
+        );
         assert_eq!(sniff("e", b"", 100).unwrap_err().code(), "empty_file");
-        assert_eq!(sniff("big.txt", b"abcdef", 5).unwrap_err().code(), "file_too_large");
+        assert_eq!(
+            sniff("big.txt", b"abcdef", 5).unwrap_err().code(),
+            "file_too_large"
+        );
     }
 
     #[test]
     fn file_names_lose_their_paths() {
-        assert_eq!(clean_file_name("../../etc/passwd").as_deref(), Some("passwd"));
-        assert_eq!(clean_file_name("C:\\x\\a\u{0}b.png").as_deref(), Some("ab.png"));
+        assert_eq!(
+            clean_file_name("../../etc/passwd").as_deref(),
+            Some("passwd")
+        );
+        assert_eq!(
+            clean_file_name("C:\\x\\a\u{0}b.png").as_deref(),
+            Some("ab.png")
+        );
         assert_eq!(clean_file_name("  "), None);
     }
 }

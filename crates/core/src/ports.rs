@@ -152,10 +152,16 @@ pub trait Store: Send + Sync + 'static {
         idempotency: Option<IdempotencyKey>,
     ) -> Result<StoredReceipt, StoreError>;
 
-    async fn report_status(&self, receipt: &ReceiptCode) -> Result<Option<PublicStatus>, StoreError>;
+    async fn report_status(
+        &self,
+        receipt: &ReceiptCode,
+    ) -> Result<Option<PublicStatus>, StoreError>;
     async fn list_reports(&self, filter: &ReportFilter) -> Result<Vec<ReportRecord>, StoreError>;
     async fn get_report(&self, id: i64) -> Result<Option<ReportRecord>, StoreError>;
-    async fn list_subjects(&self, filter: &SubjectFilter) -> Result<Vec<SubjectSummary>, StoreError>;
+    async fn list_subjects(
+        &self,
+        filter: &SubjectFilter,
+    ) -> Result<Vec<SubjectSummary>, StoreError>;
 
     async fn import_directory(
         &self,

@@ -13,7 +13,12 @@ pub const DEFAULT_TAXONOMY: &str = include_str!("../../../taxonomy.toml");
 
 /// Ids that must never become categories: Harrier does not police opinion.
 const FORBIDDEN: [&str; 6] = [
-    "political", "politics", "religion", "religious", "rumour", "rumor",
+    "political",
+    "politics",
+    "religion",
+    "religious",
+    "rumour",
+    "rumor",
 ];
 
 #[derive(Debug, Error)]
@@ -24,7 +29,9 @@ pub enum TaxonomyError {
     Version(u32),
     #[error("taxonomy category {0:?} is listed twice")]
     Duplicate(String),
-    #[error("taxonomy category {0:?} is not allowed: Harrier has no categories for opinion, religion or rumours")]
+    #[error(
+        "taxonomy category {0:?} is not allowed: Harrier has no categories for opinion, religion or rumours"
+    )]
     Forbidden(String),
     #[error("taxonomy category {id:?}: {problem}")]
     Invalid { id: String, problem: String },
@@ -50,7 +57,11 @@ pub struct Category {
 impl Category {
     /// The name in the given language (`zh` or anything else for English).
     pub fn name(&self, lang: &str) -> &str {
-        if lang == "zh" { &self.name_zh } else { &self.name_en }
+        if lang == "zh" {
+            &self.name_zh
+        } else {
+            &self.name_en
+        }
     }
 
     pub fn description(&self, lang: &str) -> &str {

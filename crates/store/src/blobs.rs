@@ -25,7 +25,12 @@ impl FsBlobStore {
 
     fn path_of(&self, sha256: &str) -> Option<PathBuf> {
         let valid = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
-        valid.then(|| self.root.join(&sha256[..2]).join(&sha256[2..4]).join(sha256))
+        valid.then(|| {
+            self.root
+                .join(&sha256[..2])
+                .join(&sha256[2..4])
+                .join(sha256)
+        })
     }
 }
 

@@ -6,11 +6,11 @@
 //! token. Console sessions with cookies, TOTP and lockout come with the staff
 //! console issue.
 
-use crate::errors::ApiError;
 use crate::AppState;
+use crate::errors::ApiError;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use harrier_core::accounts::{token_hash, Role, Staff};
+use harrier_core::accounts::{Role, Staff, token_hash};
 
 /// What an API route allows; checked by [`Authenticated::require`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,7 +25,14 @@ pub enum Permission {
 pub const PERMISSIONS: [(Permission, &[Role]); 2] = [
     (
         Permission::ReadReports,
-        &[Role::Admin, Role::Intake, Role::Analyst, Role::Moderator, Role::Reviewer, Role::Auditor],
+        &[
+            Role::Admin,
+            Role::Intake,
+            Role::Analyst,
+            Role::Moderator,
+            Role::Reviewer,
+            Role::Auditor,
+        ],
     ),
     (Permission::LogPhoneReport, &[Role::Admin, Role::Intake]),
 ];

@@ -7,7 +7,7 @@
 
 use crate::i18n::Lang;
 use harrier_core::directory::Gazetteer;
-use pulldown_cmark::{html, Event, Options, Parser};
+use pulldown_cmark::{Event, Options, Parser, html};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use thiserror::Error;
@@ -61,11 +61,12 @@ pub fn sample_directory() -> Option<Vec<u8>> {
 
 /// Renders Markdown with raw HTML shown as text.
 pub fn render_markdown(text: &str) -> String {
-    let parser = Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH)
-        .map(|event| match event {
+    let parser = Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).map(
+        |event| match event {
             Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
             other => other,
-        });
+        },
+    );
     let mut out = String::new();
     html::push_html(&mut out, parser);
     out
@@ -117,17 +118,22 @@ impl Content {
                 continue;
             }
             let file = Files::get(&path).ok_or(ContentError::Missing("an article"))?;
-            let text = String::from_utf8(file.data.into_owned()).map_err(|_| ContentError::Article {
-                path: path.to_string(),
-                problem: "is not UTF-8".into(),
-            })?;
+            let text =
+                String::from_utf8(file.data.into_owned()).map_err(|_| ContentError::Article {
+                    path: path.to_string(),
+                    problem: "is not UTF-8".into(),
+                })?;
             let article = parse_article(&path, &text)?;
             articles.insert((lang.code(), article.slug.clone()), article);
         }
-        let cities = Files::get("directory/cities.csv").ok_or(ContentError::Missing("directory/cities.csv"))?;
-        let gazetteer =
-            Gazetteer::parse_csv(&cities.data).map_err(|e| ContentError::Gazetteer(e.to_string()))?;
-        Ok(Self { articles, gazetteer })
+        let cities = Files::get("directory/cities.csv")
+            .ok_or(ContentError::Missing("directory/cities.csv"))?;
+        let gazetteer = Gazetteer::parse_csv(&cities.data)
+            .map_err(|e| ContentError::Gazetteer(e.to_string()))?;
+        Ok(Self {
+            articles,
+            gazetteer,
+        })
     }
 
     pub fn article(&self, lang: Lang, slug: &str) -> Option<&Article> {
@@ -162,14 +168,26 @@ mod tests {
     #[test]
     fn every_article_exists_in_both_languages() {
         let content = Content::load().unwrap();
-        let zh: Vec<_> = content.articles(Lang::Zh).iter().map(|a| a.slug.clone()).collect();
-        let mut en: Vec<_> = content.articles(Lang::En).iter().map(|a| a.slug.clone()).collect();
+        let zh: Vec<_> = content
+            .articles(Lang::Zh)
+            .iter()
+            .map(|a| a.slug.clone())
+            .collect();
+        let mut en: Vec<_> = content
+            .articles(Lang::En)
+            .iter()
+            .map(|a| a.slug.clone())
+            .collect();
         let mut zh_sorted = zh.clone();
         zh_sorted.sort();
         en.sort();
         assert_eq!(zh_sorted, en);
         assert!(zh.len() >= 6);
-        for slug in ["drugs-and-their-harms", "how-to-report", "decisions-and-appeals"] {
+        for slug in [
+            "drugs-and-their-harms",
+            "how-to-report",
+            "decisions-and-appeals",
+        ] {
             assert!(content.article(Lang::En, slug).is_some(), "{slug}");
         }
     }

@@ -5,7 +5,7 @@
 //! `{"error": {"code", "message", "field"}}`; pages render their own forms
 //! again with the same code and message (see `portal::report`).
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use harrier_core::evidence::EvidenceError;
 use harrier_core::intake::IntakeError;
@@ -63,11 +63,19 @@ impl ApiError {
     }
 
     pub fn forbidden(what: &str) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", format!("your role may not {what}"))
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("your role may not {what}"),
+        )
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} was not found"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} was not found"),
+        )
     }
 
     pub fn body_too_large(limit: usize) -> Self {
@@ -133,9 +141,11 @@ impl From<StoreError> for ApiError {
                 "idempotency_key_reused",
                 "this Idempotency-Key was already used with a different request; use a new key for a new report",
             ),
-            StoreError::AlreadyExists(what) => {
-                Self::new(StatusCode::CONFLICT, "already_exists", format!("{what} already exists"))
-            }
+            StoreError::AlreadyExists(what) => Self::new(
+                StatusCode::CONFLICT,
+                "already_exists",
+                format!("{what} already exists"),
+            ),
             StoreError::NotFound(what) => Self::not_found(&what),
         }
     }

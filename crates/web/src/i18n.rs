@@ -54,7 +54,11 @@ impl Lang {
                 let mut pieces = part.split(';');
                 let tag = pieces.next()?.trim().to_ascii_lowercase();
                 let q = pieces
-                    .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                    .find_map(|p| {
+                        p.trim()
+                            .strip_prefix("q=")
+                            .and_then(|q| q.parse::<f32>().ok())
+                    })
                     .unwrap_or(1.0);
                 let primary = tag.split('-').next()?;
                 let lang = match primary {
@@ -70,7 +74,7 @@ impl Lang {
     }
 
     pub fn messages(self) -> &'static Messages {
-        let all = MESSAGES.get_or_init(|| Messages::load_all());
+        let all = MESSAGES.get_or_init(Messages::load_all);
         match self {
             Self::Zh => &all.0,
             Self::En => &all.1,
@@ -102,7 +106,10 @@ pub fn choose(parts: &Parts) -> Chosen {
             .and_then(|(_, v)| Lang::parse(v))
     });
     if let Some(lang) = query_lang {
-        return Chosen { lang, from_query: true };
+        return Chosen {
+            lang,
+            from_query: true,
+        };
     }
     let lang = cookie(&parts.headers, "lang")
         .and_then(Lang::parse)
@@ -114,7 +121,10 @@ pub fn choose(parts: &Parts) -> Chosen {
                 .and_then(Lang::from_accept_language)
         })
         .unwrap_or(Lang::Zh);
-    Chosen { lang, from_query: false }
+    Chosen {
+        lang,
+        from_query: false,
+    }
 }
 
 /// Interface strings of one language.
@@ -137,7 +147,11 @@ impl Messages {
     fn load_all() -> (Messages, Messages) {
         // The files are compiled in and checked by a test; an error here is a
         // build defect, shown as the keys themselves rather than a crash.
-        let load = |text| Self::parse(text).unwrap_or(Messages { map: HashMap::new() });
+        let load = |text| {
+            Self::parse(text).unwrap_or(Messages {
+                map: HashMap::new(),
+            })
+        };
         (load(ZH_TOML), load(EN_TOML))
     }
 
@@ -158,8 +172,14 @@ mod tests {
     #[test]
     fn accept_language_is_read_by_quality() {
         assert_eq!(Lang::from_accept_language("en-US,en;q=0.9"), Some(Lang::En));
-        assert_eq!(Lang::from_accept_language("fr, en;q=0.5, zh;q=0.8"), Some(Lang::Zh));
-        assert_eq!(Lang::from_accept_language("zh-TW;q=0, en;q=0.1"), Some(Lang::En));
+        assert_eq!(
+            Lang::from_accept_language("fr, en;q=0.5, zh;q=0.8"),
+            Some(Lang::Zh)
+        );
+        assert_eq!(
+            Lang::from_accept_language("zh-TW;q=0, en;q=0.1"),
+            Some(Lang::En)
+        );
         assert_eq!(Lang::from_accept_language("de"), None);
     }
 
@@ -181,10 +201,15 @@ mod tests {
         let mut checked = 0;
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
-            let text = String::from_utf8(harrier_core::bounded::read_file(&path, 1 << 20).unwrap()).unwrap();
+            let text = String::from_utf8(harrier_core::bounded::read_file(&path, 1 << 20).unwrap())
+                .unwrap();
             for piece in text.split("t.s(\"").skip(1) {
                 let key = piece.split('"').next().unwrap();
-                assert!(en.map.contains_key(key), "{} uses missing key {key}", path.display());
+                assert!(
+                    en.map.contains_key(key),
+                    "{} uses missing key {key}",
+                    path.display()
+                );
                 checked += 1;
             }
         }

@@ -1,9 +1,9 @@
 //! The intake service shared by the form, the API and phone logging:
 //! validate, store durably, count.
 
-use crate::errors::ApiError;
 use crate::AppState;
-use harrier_core::intake::{validate, Channel, ReportInput};
+use crate::errors::ApiError;
+use harrier_core::intake::{Channel, ReportInput, validate};
 use harrier_core::ports::{IdempotencyKey, StoredReceipt};
 
 /// Validates and stores one report. Returns only after the commit.
@@ -25,7 +25,8 @@ pub async fn submit(
     report.logged_by = logged_by;
     let stored = state.store.insert_report(report, idempotency).await?;
     if !stored.replayed {
-        metrics::counter!(crate::metrics::REPORTS_STORED, "channel" => channel.as_str()).increment(1);
+        metrics::counter!(crate::metrics::REPORTS_STORED, "channel" => channel.as_str())
+            .increment(1);
     }
     Ok(stored)
 }

@@ -16,9 +16,9 @@ pub mod metrics;
 pub mod portal;
 pub mod security;
 
+use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
-use axum::Router;
 use harrier_core::clock::Clock;
 use harrier_core::ports::{BlobStore, Store};
 use harrier_core::taxonomy::Taxonomy;

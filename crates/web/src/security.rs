@@ -4,10 +4,10 @@
 //! forbid every script and every outside origin. Reported content is shown as
 //! text only; evidence files are never served to the public.
 
-use crate::errors::ApiError;
 use crate::AppState;
+use crate::errors::ApiError;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderName, HeaderValue};
+use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::DefaultClock;
@@ -27,7 +27,10 @@ const HEADERS: [(&str, &str); 7] = [
     ("referrer-policy", "no-referrer"),
     ("cross-origin-opener-policy", "same-origin"),
     ("cross-origin-resource-policy", "same-origin"),
-    ("permissions-policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    (
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    ),
 ];
 
 /// Adds the security headers to every response.
@@ -35,7 +38,10 @@ pub async fn headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let map = response.headers_mut();
     for (name, value) in HEADERS {
-        map.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
+        map.insert(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
     }
     if !map.contains_key(header::CACHE_CONTROL) {
         map.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -1,5 +1,7 @@
 //! The intake and staff API through the real router and a real SQLite file.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
+
 mod common;
 
 use common::{report_json, test_app};
@@ -8,7 +10,13 @@ use harrier_core::accounts::Role;
 #[tokio::test]
 async fn a_report_is_stored_acknowledged_and_readable_by_staff() {
     let t = test_app();
-    let answer = t.post_json("/api/v1/reports", report_json("https://example.test/p/1"), &[]).await;
+    let answer = t
+        .post_json(
+            "/api/v1/reports",
+            report_json("https://example.test/p/1"),
+            &[],
+        )
+        .await;
     assert_eq!(answer.status, 201, "{}", answer.text());
     let receipt = answer.json();
     let code = receipt["receipt"].as_str().unwrap().to_owned();
@@ -19,7 +27,10 @@ async fn a_report_is_stored_acknowledged_and_readable_by_staff() {
     let page = t.get(&format!("/r/{code}?lang=en")).await;
     assert_eq!(page.status, 200);
     assert!(page.text().contains(">Received<"), "{}", page.text());
-    assert!(!page.text().contains("Li Wei"), "the status page shows no personal data");
+    assert!(
+        !page.text().contains("Li Wei"),
+        "the status page shows no personal data"
+    );
 
     let intake = t.token("ana", Role::Intake).await;
     let analyst = t.token("bo", Role::Analyst).await;
@@ -30,9 +41,15 @@ async fn a_report_is_stored_acknowledged_and_readable_by_staff() {
     assert_eq!(report["locations"][1]["subject"]["kind"], "account");
     let id = report["id"].as_i64().unwrap();
 
-    let seen_by_analyst = t.get_as(&format!("/api/v1/reports/{id}"), &analyst).await.json();
+    let seen_by_analyst = t
+        .get_as(&format!("/api/v1/reports/{id}"), &analyst)
+        .await
+        .json();
     assert_eq!(seen_by_analyst["has_contact"], true);
-    assert!(seen_by_analyst.get("contact").is_none(), "only intake sees reporters: {seen_by_analyst}");
+    assert!(
+        seen_by_analyst.get("contact").is_none(),
+        "only intake sees reporters: {seen_by_analyst}"
+    );
 }
 
 #[tokio::test]
@@ -43,7 +60,10 @@ async fn staff_reads_need_a_valid_token() {
     let auditor = t.token("au", Role::Auditor).await;
     assert_eq!(t.get_as("/api/v1/reports/999", &auditor).await.status, 404);
     let bad = t.get_as("/api/v1/reports?status=lost", &auditor).await;
-    assert_eq!((bad.status.as_u16(), bad.error_code().as_str()), (400, "invalid_query"));
+    assert_eq!(
+        (bad.status.as_u16(), bad.error_code().as_str()),
+        (400, "invalid_query")
+    );
 }
 
 #[tokio::test]
@@ -78,15 +98,25 @@ async fn an_idempotent_retry_returns_the_same_receipt_and_stores_nothing_twice()
     assert_eq!(second.status, 200);
     assert_eq!(first.json()["receipt"], second.json()["receipt"]);
     assert_eq!(second.json()["replayed"], true);
-    let reused = t.post_json("/api/v1/reports", report_json("https://example.test/other"), &key).await;
-    assert_eq!((reused.status.as_u16(), reused.error_code().as_str()), (422, "idempotency_key_reused"));
+    let reused = t
+        .post_json(
+            "/api/v1/reports",
+            report_json("https://example.test/other"),
+            &key,
+        )
+        .await;
+    assert_eq!(
+        (reused.status.as_u16(), reused.error_code().as_str()),
+        (422, "idempotency_key_reused")
+    );
     assert_eq!(t.report_count().await, 1);
 }
 
 #[tokio::test]
 async fn bad_input_gets_a_clear_code_and_stores_nothing() {
     let t = test_app();
-    let good: serde_json::Value = serde_json::from_str(&report_json("https://example.test/p/3")).unwrap();
+    let good: serde_json::Value =
+        serde_json::from_str(&report_json("https://example.test/p/3")).unwrap();
     let with = |f: &dyn Fn(&mut serde_json::Value)| {
         let mut v = good.clone();
         f(&mut v);
@@ -94,26 +124,83 @@ async fn bad_input_gets_a_clear_code_and_stores_nothing() {
     };
     let cases: Vec<(Vec<u8>, u16, &str)> = vec![
         (vec![b' '; 300 * 1024], 413, "body_too_large"),
-        (b"{\"category\": \"drugs\xff\"}".to_vec(), 400, "invalid_utf8"),
+        (
+            b"{\"category\": \"drugs\xff\"}".to_vec(),
+            400,
+            "invalid_utf8",
+        ),
         (b"{\"category\": ".to_vec(), 400, "invalid_json"),
-        (with(&|v| { v.as_object_mut().unwrap().remove("explanation"); }).into_bytes(), 400, "missing_field"),
-        (with(&|v| v["surprise"] = 1.into()).into_bytes(), 400, "unknown_field"),
-        (with(&|v| v["platform"] = "x".repeat(10_000).into()).into_bytes(), 422, "field_too_long"),
-        (with(&|v| v["explanation"] = "y".repeat(10_001).into()).into_bytes(), 422, "field_too_long"),
-        (with(&|v| v["good_faith"] = false.into()).into_bytes(), 422, "good_faith_required"),
-        (with(&|v| v["category"] = "rumours".into()).into_bytes(), 422, "unknown_category"),
-        (with(&|v| v["locations"] = serde_json::json!([])).into_bytes(), 422, "location_required"),
-        (with(&|v| v["locations"][0]["kind"] = "email".into()).into_bytes(), 422, "invalid_location"),
-        (with(&|v| v["locations"][0]["value"] = "javascript:alert(1)".into()).into_bytes(), 422, "invalid_location"),
-        (with(&|v| v["occurred_at"] = "yesterday".into()).into_bytes(), 422, "invalid_date"),
-        (with(&|v| v["notifier"]["email"] = "not-an-address".into()).into_bytes(), 422, "invalid_email"),
+        (
+            with(&|v| {
+                v.as_object_mut().unwrap().remove("explanation");
+            })
+            .into_bytes(),
+            400,
+            "missing_field",
+        ),
+        (
+            with(&|v| v["surprise"] = 1.into()).into_bytes(),
+            400,
+            "unknown_field",
+        ),
+        (
+            with(&|v| v["platform"] = "x".repeat(10_000).into()).into_bytes(),
+            422,
+            "field_too_long",
+        ),
+        (
+            with(&|v| v["explanation"] = "y".repeat(10_001).into()).into_bytes(),
+            422,
+            "field_too_long",
+        ),
+        (
+            with(&|v| v["good_faith"] = false.into()).into_bytes(),
+            422,
+            "good_faith_required",
+        ),
+        (
+            with(&|v| v["category"] = "rumours".into()).into_bytes(),
+            422,
+            "unknown_category",
+        ),
+        (
+            with(&|v| v["locations"] = serde_json::json!([])).into_bytes(),
+            422,
+            "location_required",
+        ),
+        (
+            with(&|v| v["locations"][0]["kind"] = "email".into()).into_bytes(),
+            422,
+            "invalid_location",
+        ),
+        (
+            with(&|v| v["locations"][0]["value"] = "javascript:alert(1)".into()).into_bytes(),
+            422,
+            "invalid_location",
+        ),
+        (
+            with(&|v| v["occurred_at"] = "yesterday".into()).into_bytes(),
+            422,
+            "invalid_date",
+        ),
+        (
+            with(&|v| v["notifier"]["email"] = "not-an-address".into()).into_bytes(),
+            422,
+            "invalid_email",
+        ),
     ];
     for (body, status, code) in cases {
         let answer = t.post_json("/api/v1/reports", body, &[]).await;
         assert_eq!(answer.status.as_u16(), status, "{code}: {}", answer.text());
         assert_eq!(answer.error_code(), code, "{}", answer.text());
-        let message = answer.json()["error"]["message"].as_str().unwrap().to_owned();
-        assert!(message.len() > 10, "a message a person understands: {message}");
+        let message = answer.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            message.len() > 10,
+            "a message a person understands: {message}"
+        );
     }
     assert_eq!(t.report_count().await, 0, "nothing is half-stored");
 }
@@ -124,7 +211,14 @@ async fn login_with_a_one_time_password_requires_a_new_one() {
     let hash = harrier_core::accounts::hash_password("one-time-pass-123").unwrap();
     use harrier_core::ports::Store;
     t.store
-        .put_staff("lin", Role::Intake, &hash, true, false, time::macros::datetime!(2026-11-24 09:00 UTC))
+        .put_staff(
+            "lin",
+            Role::Intake,
+            &hash,
+            true,
+            false,
+            time::macros::datetime!(2026-11-24 09:00 UTC),
+        )
         .await
         .unwrap();
     let login = |body: serde_json::Value| t.post_json("/api/v1/auth/login", body.to_string(), &[]);
@@ -132,8 +226,15 @@ async fn login_with_a_one_time_password_requires_a_new_one() {
     assert_eq!(wrong.error_code(), "invalid_credentials");
     let nobody = login(serde_json::json!({"name": "ghost", "password": "nope"})).await;
     assert_eq!(nobody.error_code(), "invalid_credentials");
-    let must_change = login(serde_json::json!({"name": "lin", "password": "one-time-pass-123"})).await;
-    assert_eq!((must_change.status.as_u16(), must_change.error_code().as_str()), (403, "password_change_required"));
+    let must_change =
+        login(serde_json::json!({"name": "lin", "password": "one-time-pass-123"})).await;
+    assert_eq!(
+        (
+            must_change.status.as_u16(),
+            must_change.error_code().as_str()
+        ),
+        (403, "password_change_required")
+    );
     let weak = login(serde_json::json!({"name": "lin", "password": "one-time-pass-123", "new_password": "short"})).await;
     assert_eq!(weak.error_code(), "weak_password");
     let ok = login(serde_json::json!({"name": "lin", "password": "one-time-pass-123", "new_password": "a much longer secret"})).await;
@@ -141,45 +242,79 @@ async fn login_with_a_one_time_password_requires_a_new_one() {
     let token = ok.json()["token"].as_str().unwrap().to_owned();
     assert_eq!(t.get_as("/api/v1/reports", &token).await.status, 200);
     let again = login(serde_json::json!({"name": "lin", "password": "a much longer secret"})).await;
-    assert_eq!(again.status, 200, "the new password works without another change");
+    assert_eq!(
+        again.status, 200,
+        "the new password works without another change"
+    );
 }
 
 #[tokio::test]
 async fn phone_reports_are_logged_by_intake_staff_only() {
     let t = test_app();
     let body = report_json("https://example.test/p/9");
-    let anonymous = t.post_json("/api/v1/reports/phone", body.clone(), &[]).await;
+    let anonymous = t
+        .post_json("/api/v1/reports/phone", body.clone(), &[])
+        .await;
     assert_eq!(anonymous.status, 401);
     let analyst = t.token("an", Role::Analyst).await;
-    let refused = t.post_json("/api/v1/reports/phone", body.clone(), &[("authorization", &format!("Bearer {analyst}"))]).await;
+    let refused = t
+        .post_json(
+            "/api/v1/reports/phone",
+            body.clone(),
+            &[("authorization", &format!("Bearer {analyst}"))],
+        )
+        .await;
     assert_eq!(refused.error_code(), "forbidden");
     let intake = t.token("in", Role::Intake).await;
-    let logged = t.post_json("/api/v1/reports/phone", body, &[("authorization", &format!("Bearer {intake}"))]).await;
+    let logged = t
+        .post_json(
+            "/api/v1/reports/phone",
+            body,
+            &[("authorization", &format!("Bearer {intake}"))],
+        )
+        .await;
     assert_eq!(logged.status, 201, "{}", logged.text());
-    let list = t.get_as("/api/v1/reports?channel=phone", &intake).await.json();
+    let list = t
+        .get_as("/api/v1/reports?channel=phone", &intake)
+        .await
+        .json();
     assert_eq!(list["reports"][0]["logged_by"], "in");
 }
 
 #[tokio::test]
 async fn every_permission_is_checked_for_every_role() {
-    use harrier_web::auth::{allowed, Permission, PERMISSIONS};
+    use harrier_web::auth::{PERMISSIONS, Permission, allowed};
     for (permission, _) in PERMISSIONS {
         for role in Role::ALL {
             let expected = match permission {
                 Permission::ReadReports => true,
                 Permission::LogPhoneReport => matches!(role, Role::Admin | Role::Intake),
             };
-            assert_eq!(allowed(permission, role), expected, "{permission:?} {role:?}");
+            assert_eq!(
+                allowed(permission, role),
+                expected,
+                "{permission:?} {role:?}"
+            );
         }
     }
 }
 
 #[tokio::test]
 async fn the_rate_limit_refuses_a_flood_from_one_address() {
-    let t = common::test_app_with(harrier_web::LimitsConfig { enabled: true, per_address_per_minute: 3, global_per_second: 100 });
+    let t = common::test_app_with(harrier_web::LimitsConfig {
+        enabled: true,
+        per_address_per_minute: 3,
+        global_per_second: 100,
+    });
     let mut codes = Vec::new();
     for i in 0..5 {
-        let answer = t.post_json("/api/v1/reports", report_json(&format!("https://example.test/{i}")), &[]).await;
+        let answer = t
+            .post_json(
+                "/api/v1/reports",
+                report_json(&format!("https://example.test/{i}")),
+                &[],
+            )
+            .await;
         codes.push(answer.status.as_u16());
     }
     assert_eq!(codes, vec![201, 201, 201, 429, 429]);
@@ -190,16 +325,34 @@ async fn the_rate_limit_refuses_a_flood_from_one_address() {
 async fn operations_endpoints_answer() {
     let t = test_app();
     assert_eq!(t.get("/healthz").await.json()["status"], "ok");
-    t.post_json("/api/v1/reports", report_json("https://example.test/m"), &[]).await;
+    t.post_json(
+        "/api/v1/reports",
+        report_json("https://example.test/m"),
+        &[],
+    )
+    .await;
     let metrics = t.get("/metrics").await;
-    assert!(metrics.text().contains("harrier_reports_stored_total"), "{}", metrics.text());
+    assert!(
+        metrics.text().contains("harrier_reports_stored_total"),
+        "{}",
+        metrics.text()
+    );
     let doc = t.get("/api/openapi.json").await.json();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     for path in [
-        "/api/v1/reports", "/api/v1/reports/phone", "/api/v1/reports/{id}", "/api/v1/subjects",
-        "/api/v1/categories", "/api/v1/auth/login", "/healthz", "/metrics",
+        "/api/v1/reports",
+        "/api/v1/reports/phone",
+        "/api/v1/reports/{id}",
+        "/api/v1/subjects",
+        "/api/v1/categories",
+        "/api/v1/auth/login",
+        "/healthz",
+        "/metrics",
     ] {
-        assert!(doc["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} missing from the OpenAPI document"
+        );
     }
     let categories = t.get("/api/v1/categories").await.json();
     assert_eq!(categories.as_array().unwrap().len(), 12);

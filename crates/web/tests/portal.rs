@@ -1,10 +1,12 @@
 //! The public pages and the tip-off form through the real router.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
+
 mod common;
 
 use axum::body::Body;
 use axum::http::Request;
-use common::{test_app, Answer, TestApp};
+use common::{Answer, TestApp, test_app};
 use harrier_core::ports::{DirectoryImport, Store};
 
 const PNG: &[u8] = &[
@@ -28,7 +30,14 @@ async fn form_tokens(t: &TestApp) -> (String, String) {
         .unwrap()
         .to_owned();
     let html = page.text();
-    let token = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let token = html
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
     (cookie, token)
 }
 
@@ -44,7 +53,9 @@ fn multipart(parts: &[Part<'_>]) -> (String, Vec<u8>) {
         body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
         match part {
             Part::Text(name, value) => {
-                body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes());
+                body.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+                );
                 body.extend_from_slice(value.as_bytes());
             }
             Part::File(name, file, bytes) => {
@@ -81,7 +92,15 @@ fn blob_count(t: &TestApp) -> usize {
                     .filter_map(Result::ok)
                     .map(|e| {
                         let path = e.path();
-                        if path.is_dir() { if path.ends_with("tmp") { 0 } else { walk(&path) } } else { 1 }
+                        if path.is_dir() {
+                            if path.ends_with("tmp") {
+                                0
+                            } else {
+                                walk(&path)
+                            }
+                        } else {
+                            1
+                        }
                     })
                     .sum()
             })
@@ -101,7 +120,10 @@ async fn the_form_files_a_report_with_evidence_and_shows_a_receipt() {
             Part::Text("csrf", &token),
             Part::Text("website", ""),
             Part::Text("category", "drugs"),
-            Part::Text("urls", "https://example.test/shop/ice\r\nexample.test/shop/ice"),
+            Part::Text(
+                "urls",
+                "https://example.test/shop/ice\r\nexample.test/shop/ice",
+            ),
             Part::Text("handles", "@ice_seller_01"),
             Part::Text("description", "他们在群里卖冰毒 <script>alert(1)</script>"),
             Part::Text("good_faith", "yes"),
@@ -112,15 +134,33 @@ async fn the_form_files_a_report_with_evidence_and_shows_a_receipt() {
     .await;
     assert_eq!(answer.status, 200, "{}", answer.text());
     let html = answer.text();
-    let code = html.split("id=\"receipt-code\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    let code = html
+        .split("id=\"receipt-code\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
     assert_eq!(t.report_count().await, 1);
     assert_eq!(blob_count(&t), 1);
     let status = t.get(&format!("/r/{code}?lang=en")).await;
-    assert!(status.text().contains("id=\"report-status\" data-status=\"received\">Received<"));
+    assert!(
+        status
+            .text()
+            .contains("id=\"report-status\" data-status=\"received\">Received<")
+    );
     let record = t.store.get_report(1).await.unwrap().unwrap();
-    assert_eq!(record.locations.len(), 2, "the same URL twice is one location");
+    assert_eq!(
+        record.locations.len(),
+        2,
+        "the same URL twice is one location"
+    );
     assert_eq!(record.files[0].media_type, "image/png");
-    assert!(record.description.contains("<script>"), "stored as typed, escaped only on output");
+    assert!(
+        record.description.contains("<script>"),
+        "stored as typed, escaped only on output"
+    );
 }
 
 #[tokio::test]
@@ -132,41 +172,100 @@ async fn a_refused_form_keeps_what_was_typed_and_stores_nothing() {
         vec![
             Part::Text("csrf", token),
             Part::Text("category", "fraud_scams"),
-            Part::Text("description", "Fake refund <b>service</b> asked for my bank code"),
+            Part::Text(
+                "description",
+                "Fake refund <b>service</b> asked for my bank code",
+            ),
             Part::Text("good_faith", "yes"),
             extra,
         ]
     };
-    let exe = post_form(&t, &cookie, &base(Part::File("evidence", "evil.exe", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\xff\xff"))).await;
+    let exe = post_form(
+        &t,
+        &cookie,
+        &base(Part::File(
+            "evidence",
+            "evil.exe",
+            b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\xff\xff",
+        )),
+    )
+    .await;
     assert_eq!(exe.status, 415);
     let html = exe.text();
-    assert!(html.contains("data-error-code=\"file_type_not_allowed\""), "{html}");
-    assert!(html.contains("Fake refund &#60;b&#62;service&#60;/b&#62;") || html.contains("Fake refund &lt;b&gt;service&lt;/b&gt;"), "typed text kept, escaped: {html}");
+    assert!(
+        html.contains("data-error-code=\"file_type_not_allowed\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("Fake refund &#60;b&#62;service&#60;/b&#62;")
+            || html.contains("Fake refund &lt;b&gt;service&lt;/b&gt;"),
+        "typed text kept, escaped: {html}"
+    );
     assert!(html.contains("value=\"fraud_scams\" selected"));
 
-    let honeypot = post_form(&t, &cookie, &base(Part::Text("website", "http://spam.test"))).await;
+    let honeypot = post_form(
+        &t,
+        &cookie,
+        &base(Part::Text("website", "http://spam.test")),
+    )
+    .await;
     assert_eq!(honeypot.status, 422);
-    assert!(honeypot.text().contains("data-error-code=\"honeypot_filled\""));
+    assert!(
+        honeypot
+            .text()
+            .contains("data-error-code=\"honeypot_filled\"")
+    );
 
     let big: &'static [u8] = Box::leak(vec![b'a'; 10 * 1024 * 1024 + 1].into_boxed_slice());
     let too_big = post_form(&t, &cookie, &base(Part::File("evidence", "big.txt", big))).await;
     assert_eq!(too_big.status, 413);
-    assert!(too_big.text().contains("data-error-code=\"file_too_large\""));
+    assert!(
+        too_big
+            .text()
+            .contains("data-error-code=\"file_too_large\"")
+    );
 
-    let six: Vec<Part<'_>> = (0..6).map(|_| Part::File("evidence", "a.png", PNG)).collect();
+    let six: Vec<Part<'_>> = (0..6)
+        .map(|_| Part::File("evidence", "a.png", PNG))
+        .collect();
     let mut parts = base(Part::Text("platform", "x"));
     parts.extend(six);
     let too_many = post_form(&t, &cookie, &parts).await;
-    assert!(too_many.text().contains("data-error-code=\"too_many_files\""), "{}", too_many.text());
+    assert!(
+        too_many
+            .text()
+            .contains("data-error-code=\"too_many_files\""),
+        "{}",
+        too_many.text()
+    );
 
-    let no_faith = post_form(&t, &cookie, &[
-        Part::Text("csrf", &token), Part::Text("category", "drugs"), Part::Text("description", "x"),
-        Part::File("evidence", "a.png", PNG),
-    ]).await;
-    assert!(no_faith.text().contains("data-error-code=\"good_faith_required\""));
+    let no_faith = post_form(
+        &t,
+        &cookie,
+        &[
+            Part::Text("csrf", token),
+            Part::Text("category", "drugs"),
+            Part::Text("description", "x"),
+            Part::File("evidence", "a.png", PNG),
+        ],
+    )
+    .await;
+    assert!(
+        no_faith
+            .text()
+            .contains("data-error-code=\"good_faith_required\"")
+    );
 
     let long_line = "z".repeat(10_000);
-    let long = post_form(&t, &cookie, &base(Part::Text("platform", Box::leak(long_line.into_boxed_str())))).await;
+    let long = post_form(
+        &t,
+        &cookie,
+        &base(Part::Text(
+            "platform",
+            Box::leak(long_line.into_boxed_str()),
+        )),
+    )
+    .await;
     assert_eq!(long.status, 422);
     assert!(long.text().contains("data-error-code=\"field_too_long\""));
 
@@ -174,7 +273,14 @@ async fn a_refused_form_keeps_what_was_typed_and_stores_nothing() {
         let (content_type, mut body) = multipart(&base(Part::Text("platform", "PLACEHOLDER")));
         let at = body.windows(11).position(|w| w == b"PLACEHOLDER").unwrap();
         body.splice(at..at + 11, [0xff, 0xfe]);
-        t.send(Request::post("/report").header("content-type", content_type).header("cookie", &cookie).body(Body::from(body)).unwrap()).await
+        t.send(
+            Request::post("/report")
+                .header("content-type", content_type)
+                .header("cookie", &cookie)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
     };
     assert_eq!(bad_utf8.status, 400);
     assert!(bad_utf8.text().contains("data-error-code=\"invalid_utf8\""));
@@ -190,7 +296,12 @@ async fn a_form_without_its_csrf_cookie_is_refused() {
     let (_, other_token) = form_tokens(&t).await;
     let (cookie, _) = form_tokens(&t).await;
     fn parts(tok: &str) -> Vec<Part<'_>> {
-        vec![Part::Text("csrf", tok), Part::Text("category", "drugs"), Part::Text("description", "x"), Part::Text("good_faith", "yes")]
+        vec![
+            Part::Text("csrf", tok),
+            Part::Text("category", "drugs"),
+            Part::Text("description", "x"),
+            Part::Text("good_faith", "yes"),
+        ]
     }
     let no_cookie = post_form(&t, "", &parts(&token)).await;
     assert_eq!(no_cookie.status, 403);
@@ -203,16 +314,50 @@ async fn a_form_without_its_csrf_cookie_is_refused() {
 #[tokio::test]
 async fn pages_follow_the_language_asked_for() {
     let t = test_app();
-    let en = t.send(Request::get("/").header("accept-language", "en-US,en;q=0.9").body(Body::empty()).unwrap()).await;
+    let en = t
+        .send(
+            Request::get("/")
+                .header("accept-language", "en-US,en;q=0.9")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
     assert!(en.text().contains("<html lang=\"en\">"));
     let zh = t.get("/").await;
-    assert!(zh.text().contains("<html lang=\"zh-CN\">"), "Chinese by default");
-    let switched = t.send(Request::get("/learn?lang=zh").header("accept-language", "en").body(Body::empty()).unwrap()).await;
+    assert!(
+        zh.text().contains("<html lang=\"zh-CN\">"),
+        "Chinese by default"
+    );
+    let switched = t
+        .send(
+            Request::get("/learn?lang=zh")
+                .header("accept-language", "en")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
     assert!(switched.text().contains("<html lang=\"zh-CN\">"));
-    let cookie = switched.headers.get("set-cookie").unwrap().to_str().unwrap().to_owned();
+    let cookie = switched
+        .headers
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(cookie.starts_with("lang=zh;"));
-    let kept = t.send(Request::get("/help").header("accept-language", "en").header("cookie", "lang=zh").body(Body::empty()).unwrap()).await;
-    assert!(kept.text().contains("<html lang=\"zh-CN\">"), "the cookie wins over Accept-Language");
+    let kept = t
+        .send(
+            Request::get("/help")
+                .header("accept-language", "en")
+                .header("cookie", "lang=zh")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert!(
+        kept.text().contains("<html lang=\"zh-CN\">"),
+        "the cookie wins over Accept-Language"
+    );
 }
 
 #[tokio::test]
@@ -220,8 +365,18 @@ async fn articles_exist_in_both_languages_and_pages_carry_security_headers() {
     let t = test_app();
     for lang in ["en", "zh"] {
         let index = t.get(&format!("/learn?lang={lang}")).await;
-        for slug in ["drugs-and-their-harms", "illegal-firearms", "online-fraud-and-scams", "extortion-and-paid-deletion", "how-to-report", "decisions-and-appeals"] {
-            assert!(index.text().contains(&format!("/learn/{slug}")), "{lang} {slug}");
+        for slug in [
+            "drugs-and-their-harms",
+            "illegal-firearms",
+            "online-fraud-and-scams",
+            "extortion-and-paid-deletion",
+            "how-to-report",
+            "decisions-and-appeals",
+        ] {
+            assert!(
+                index.text().contains(&format!("/learn/{slug}")),
+                "{lang} {slug}"
+            );
             let article = t.get(&format!("/learn/{slug}?lang={lang}")).await;
             assert_eq!(article.status, 200);
             assert!(article.text().contains("<h2"), "rendered Markdown");
@@ -230,10 +385,21 @@ async fn articles_exist_in_both_languages_and_pages_carry_security_headers() {
     let missing = t.get("/learn/nope").await;
     assert_eq!(missing.status, 404);
     let page = t.get("/").await;
-    let csp = page.headers.get("content-security-policy").unwrap().to_str().unwrap();
+    let csp = page
+        .headers
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap();
     assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"));
-    assert_eq!(page.headers.get("x-content-type-options").unwrap(), "nosniff");
-    assert!(!page.text().contains("<script"), "the portal ships no script");
+    assert_eq!(
+        page.headers.get("x-content-type-options").unwrap(),
+        "nosniff"
+    );
+    assert!(
+        !page.text().contains("<script"),
+        "the portal ships no script"
+    );
 }
 
 #[tokio::test]
@@ -243,19 +409,38 @@ async fn the_help_directory_finds_the_nearest_services() {
     let services = harrier_core::directory::parse_file("sample.csv", &sample).unwrap();
     assert!(services.errors.is_empty(), "{:?}", services.errors);
     t.store
-        .import_directory("sample", services.services, DirectoryImport::ReplaceSource, time::macros::datetime!(2026-11-24 10:00 UTC))
+        .import_directory(
+            "sample",
+            services.services,
+            DirectoryImport::ReplaceSource,
+            time::macros::datetime!(2026-11-24 10:00 UTC),
+        )
         .await
         .unwrap();
     let near = t.get("/help?lang=en&near=Shanghai").await.text();
     let first = near.split("<li class=\"service\">").nth(1).unwrap();
-    assert!(first.contains("Shanghai") || first.contains("上海"), "{first}");
+    assert!(
+        first.contains("Shanghai") || first.contains("上海"),
+        "{first}"
+    );
     assert!(near.contains("km away"));
     assert!(near.contains("SAMPLE entries"));
     let by_coordinates = t.get("/help?lang=en&lat=22.54&lon=114.06").await.text();
-    let first = by_coordinates.split("<li class=\"service\">").nth(1).unwrap();
-    assert!(first.contains("Shenzhen") || first.contains("深圳"), "{first}");
+    let first = by_coordinates
+        .split("<li class=\"service\">")
+        .nth(1)
+        .unwrap();
+    assert!(
+        first.contains("Shenzhen") || first.contains("深圳"),
+        "{first}"
+    );
     let hotlines = t.get("/help?lang=en&kind=hotline").await.text();
-    assert!(hotlines.matches("<span class=\"tag\">Hotline</span>").count() >= 1);
+    assert!(
+        hotlines
+            .matches("<span class=\"tag\">Hotline</span>")
+            .count()
+            >= 1
+    );
     assert!(!hotlines.contains("<span class=\"tag\">Treatment</span>"));
     let bad = t.get("/help?lat=91&lon=0").await;
     assert_eq!(bad.status, 400);

@@ -157,6 +157,7 @@ fn degrees(value: &str, limit: f64) -> Result<f64, String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)] // a failed test should stop loudly
 mod tests {
     use super::*;
 

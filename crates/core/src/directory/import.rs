@@ -447,6 +447,7 @@ fn web_address(raw: &str) -> Result<Option<String>, String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)] // a failed test should stop loudly
 mod tests {
     use super::*;
 

@@ -156,6 +156,7 @@ pub enum DirectoryError {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)] // a failed test should stop loudly
 mod tests {
     use super::*;
 

@@ -149,6 +149,7 @@ fn city_key(city: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)] // a failed test should stop loudly
 mod tests {
     use super::super::ServiceKind;
     use super::*;

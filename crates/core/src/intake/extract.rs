@@ -261,9 +261,10 @@ fn messenger_ids(text: &str, claimed: &Claimed) -> Vec<Found> {
 /// A messenger id starting exactly at byte `at`: its end, messenger and id.
 fn messenger_id_at(text: &str, at: usize) -> Option<(usize, Messenger, &str)> {
     let rest = &text[at..];
-    let (name, messenger) = MESSENGERS
-        .iter()
-        .find(|(name, _)| starts_with_ignore_ascii_case(rest, name))?;
+    let first = rest.as_bytes().first()?.to_ascii_lowercase();
+    let (name, messenger) = MESSENGERS.iter().find(|(name, _)| {
+        name.as_bytes().first() == Some(&first) && starts_with_ignore_ascii_case(rest, name)
+    })?;
     let ascii_name = name.is_ascii();
     if ascii_name
         && text[..at]
@@ -360,7 +361,7 @@ fn phones(text: &str, claimed: &Claimed) -> Vec<Found> {
         }
         let limit = claimed.next_start(at).unwrap_or(bytes.len());
         let run_end = phone_run_end(bytes, at, limit);
-        for (start, end) in phones_in_run(bytes, at, run_end) {
+        for (start, end) in phones_in_run(text, at, run_end) {
             let digits: String = text[start..end]
                 .chars()
                 .filter(|c| c.is_ascii_digit() || *c == '+')
@@ -399,31 +400,37 @@ fn phone_run_end(bytes: &[u8], start: usize, limit: usize) -> usize {
 /// chunks and, from each chunk on, the longest valid sequence of chunks is
 /// taken: "2026-11-24 13800138000" is a date and then a phone number, and
 /// "13800138000 21:00" is a phone number and then a time.
-fn phones_in_run(bytes: &[u8], start: usize, end: usize) -> Vec<(usize, usize)> {
-    let mut chunks: Vec<(usize, usize)> = Vec::new();
-    let mut chunk_start = None;
-    for i in start..=end {
-        let is_space = i == end || bytes[i] == b' ';
-        match (is_space, chunk_start) {
-            (true, Some(s)) => {
-                chunks.push((s, i));
-                chunk_start = None;
-            }
-            (false, None) => chunk_start = Some(i),
-            _ => {}
+fn phones_in_run(text: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
+    // (start, end, digits) of each space-separated chunk.
+    let mut chunks: Vec<(usize, usize, usize)> = Vec::new();
+    let mut offset = start;
+    for piece in bytes[start..end].split(|&b| b == b' ') {
+        if !piece.is_empty() {
+            let digits = piece.iter().filter(|b| b.is_ascii_digit()).count();
+            chunks.push((offset, offset + piece.len(), digits));
         }
+        offset += piece.len() + 1;
     }
     let mut out = Vec::new();
     let mut first = 0;
     while first < chunks.len() {
-        // Each chunk holds at least one digit or is invalid anyway, so more
-        // than 15 chunks can never be one number: the search is bounded.
-        let last_possible = (first + *PHONE_DIGITS.end()).min(chunks.len()) - 1;
-        let taken = (first..=last_possible).rev().find_map(|last| {
-            let (s, _) = chunks[first];
-            let (_, e) = chunks[last];
-            let e = trim_trailing_separators(bytes, s, e);
-            is_phone(bytes, s, e).then_some((last, s, e))
+        // Only sequences of at most 15 digits are checked, and a run allows
+        // no more than two separators in a row, so every check looks at a
+        // few dozen bytes: the whole search stays linear.
+        let mut digits = 0;
+        let mut fitting = Vec::new();
+        for (last, chunk) in chunks.iter().enumerate().skip(first) {
+            digits += chunk.2;
+            if digits > *PHONE_DIGITS.end() {
+                break;
+            }
+            fitting.push(last);
+        }
+        let taken = fitting.into_iter().rev().find_map(|last| {
+            let s = chunks[first].0;
+            let e = trim_trailing_separators(bytes, s, chunks[last].1);
+            is_phone(text, s, e).then_some((last, s, e))
         });
         match taken {
             Some((last, s, e)) => {
@@ -443,8 +450,10 @@ fn trim_trailing_separators(bytes: &[u8], start: usize, mut end: usize) -> usize
     end
 }
 
-/// Whether `bytes[start..end]` is a phone number in its context.
-fn is_phone(bytes: &[u8], start: usize, end: usize) -> bool {
+/// Whether `text[start..end]` is a phone number in its context. Both ends
+/// are at ASCII bytes, so they are character boundaries.
+fn is_phone(text: &str, start: usize, end: usize) -> bool {
+    let bytes = text.as_bytes();
     if start >= end {
         return false;
     }
@@ -474,8 +483,10 @@ fn is_phone(bytes: &[u8], start: usize, end: usize) -> bool {
     if continues_number {
         return false;
     }
-    let after_text = std::str::from_utf8(&bytes[end..]).map_or("", |s| s);
-    let before_text = std::str::from_utf8(&bytes[..start]).map_or("", |s| s);
+    let (before_text, after_text) = (
+        text.get(..start).unwrap_or(""),
+        text.get(end..).unwrap_or(""),
+    );
     let money_after = after_text
         .trim_start_matches(' ')
         .starts_with(['元', '¥', '円', '€', '$']);
@@ -576,6 +587,7 @@ fn looks_like_round_amount(candidate: &[u8]) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)] // a failed test should stop loudly
 mod tests {
     use super::*;
 

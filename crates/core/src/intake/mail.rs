@@ -246,6 +246,7 @@ fn push_message<'a>(messages: &mut Vec<&'a [u8]>, message: &'a [u8]) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)] // a failed test should stop loudly
 mod tests {
     use super::*;
     use crate::intake::location::LocationKind;

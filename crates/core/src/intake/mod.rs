@@ -14,7 +14,7 @@ pub mod target;
 pub use location::{Location, LocationKind};
 pub use receipt::ReceiptCode;
 pub use report::{
-    validate, Channel, EvidenceFile, IntakeError, KeyedLocation, ReportInput, ReportStatus,
-    ReporterContact, ValidReport,
+    Channel, EvidenceFile, IntakeError, KeyedLocation, ReportInput, ReportStatus, ReporterContact,
+    ValidReport, validate,
 };
 pub use target::{SubjectKey, SubjectKind};

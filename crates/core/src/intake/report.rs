@@ -8,7 +8,7 @@
 
 use super::location::{Location, LocationKind};
 use super::receipt::ReceiptCode;
-use super::target::{normalise_platform, subject_key, SubjectKey, TargetError};
+use super::target::{SubjectKey, TargetError, normalise_platform, subject_key};
 use crate::taxonomy::Taxonomy;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -63,7 +63,8 @@ pub enum ReportStatus {
 }
 
 impl ReportStatus {
-    pub const ALL: [ReportStatus; 4] = [Self::Received, Self::InReview, Self::Actioned, Self::Closed];
+    pub const ALL: [ReportStatus; 4] =
+        [Self::Received, Self::InReview, Self::Actioned, Self::Closed];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -157,7 +158,9 @@ pub enum IntakeError {
         index: usize,
         problem: TargetError,
     },
-    #[error("an Art. 16 notice must name at least one exact location (a URL, handle, contact or room)")]
+    #[error(
+        "an Art. 16 notice must name at least one exact location (a URL, handle, contact or room)"
+    )]
     NoLocation,
     #[error("the good-faith statement must be confirmed")]
     GoodFaithRequired,
@@ -223,7 +226,8 @@ fn optional_field(
     if value.chars().count() > max {
         return Err(IntakeError::TooLong { field, max });
     }
-    let bad_control = |c: char| c.is_control() && !(multiline && (c == '\n' || c == '\r' || c == '\t'));
+    let bad_control =
+        |c: char| c.is_control() && !(multiline && (c == '\n' || c == '\r' || c == '\t'));
     if value.chars().any(bad_control) {
         return Err(IntakeError::ControlCharacters { field });
     }
@@ -270,7 +274,12 @@ pub fn validate(
     if statement_required && !input.good_faith {
         return Err(IntakeError::GoodFaithRequired);
     }
-    let platform = optional_field(input.platform.as_deref(), "platform", MAX_SHORT_FIELD_CHARS, false)?;
+    let platform = optional_field(
+        input.platform.as_deref(),
+        "platform",
+        MAX_SHORT_FIELD_CHARS,
+        false,
+    )?;
     let platform_key = normalise_platform(platform.as_deref());
     if input.locations.len() > MAX_LOCATIONS {
         return Err(IntakeError::TooManyLocations);
@@ -295,14 +304,18 @@ pub fn validate(
             value: location.value.trim().to_owned(),
         };
         // The same place named twice in one report counts once.
-        if !locations.iter().any(|l: &KeyedLocation| l.subject == subject) {
+        if !locations
+            .iter()
+            .any(|l: &KeyedLocation| l.subject == subject)
+        {
             locations.push(KeyedLocation { location, subject });
         }
     }
     if channel == Channel::Api && locations.is_empty() {
         return Err(IntakeError::NoLocation);
     }
-    let occurred_on = match optional_field(input.occurred_on.as_deref(), "occurred_at", 32, false)? {
+    let occurred_on = match optional_field(input.occurred_on.as_deref(), "occurred_at", 32, false)?
+    {
         None => None,
         Some(text) => {
             let format = time::macros::format_description!("[year]-[month]-[day]");
@@ -317,8 +330,18 @@ pub fn validate(
         }
     };
     let contact = ReporterContact {
-        name: optional_field(input.contact.name.as_deref(), "contact_name", MAX_SHORT_FIELD_CHARS, false)?,
-        email: optional_field(input.contact.email.as_deref(), "contact_email", MAX_SHORT_FIELD_CHARS, false)?,
+        name: optional_field(
+            input.contact.name.as_deref(),
+            "contact_name",
+            MAX_SHORT_FIELD_CHARS,
+            false,
+        )?,
+        email: optional_field(
+            input.contact.email.as_deref(),
+            "contact_email",
+            MAX_SHORT_FIELD_CHARS,
+            false,
+        )?,
         phone: optional_field(input.contact.phone.as_deref(), "contact_phone", 64, false)?,
     };
     if let Some(email) = &contact.email
@@ -362,9 +385,18 @@ mod tests {
         ReportInput {
             category: "drugs".into(),
             locations: vec![
-                Location { kind: LocationKind::Url, value: " https://example.test/p/1 ".into() },
-                Location { kind: LocationKind::Url, value: "example.test/p/1".into() },
-                Location { kind: LocationKind::Handle, value: "@Seller".into() },
+                Location {
+                    kind: LocationKind::Url,
+                    value: " https://example.test/p/1 ".into(),
+                },
+                Location {
+                    kind: LocationKind::Url,
+                    value: "example.test/p/1".into(),
+                },
+                Location {
+                    kind: LocationKind::Handle,
+                    value: "@Seller".into(),
+                },
             ],
             platform: Some("  Example  Net ".into()),
             occurred_on: Some("2026-11-20".into()),
@@ -387,18 +419,42 @@ mod tests {
 
     #[test]
     fn each_missing_piece_has_its_own_code() {
-        let cases: Vec<(Box<dyn Fn(&mut ReportInput)>, &str)> = vec![
+        type Change = Box<dyn Fn(&mut ReportInput)>;
+        let cases: Vec<(Change, &str)> = vec![
             (Box::new(|i| i.category.clear()), "missing_field"),
-            (Box::new(|i| i.category = "politics".into()), "unknown_category"),
+            (
+                Box::new(|i| i.category = "politics".into()),
+                "unknown_category",
+            ),
             (Box::new(|i| i.description = "   ".into()), "missing_field"),
             (Box::new(|i| i.good_faith = false), "good_faith_required"),
-            (Box::new(|i| i.occurred_on = Some("20/11/2026".into())), "invalid_date"),
-            (Box::new(|i| i.occurred_on = Some("2027-01-01".into())), "future_date"),
-            (Box::new(|i| i.contact.email = Some("nobody".into())), "invalid_email"),
-            (Box::new(|i| i.description = "x".repeat(MAX_DESCRIPTION_CHARS + 1)), "field_too_long"),
-            (Box::new(|i| i.platform = Some("a\u{7}b".into())), "control_characters"),
             (
-                Box::new(|i| i.locations.push(Location { kind: LocationKind::Url, value: "ftp://x.test/".into() })),
+                Box::new(|i| i.occurred_on = Some("20/11/2026".into())),
+                "invalid_date",
+            ),
+            (
+                Box::new(|i| i.occurred_on = Some("2027-01-01".into())),
+                "future_date",
+            ),
+            (
+                Box::new(|i| i.contact.email = Some("nobody".into())),
+                "invalid_email",
+            ),
+            (
+                Box::new(|i| i.description = "x".repeat(MAX_DESCRIPTION_CHARS + 1)),
+                "field_too_long",
+            ),
+            (
+                Box::new(|i| i.platform = Some("a\u{7}b".into())),
+                "control_characters",
+            ),
+            (
+                Box::new(|i| {
+                    i.locations.push(Location {
+                        kind: LocationKind::Url,
+                        value: "ftp://x.test/".into(),
+                    })
+                }),
                 "invalid_location",
             ),
         ];
@@ -424,7 +480,10 @@ mod tests {
     #[test]
     fn invalid_location_says_which_one() {
         let mut i = input();
-        i.locations.push(Location { kind: LocationKind::Url, value: "javascript:x".into() });
+        i.locations.push(Location {
+            kind: LocationKind::Url,
+            value: "javascript:x".into(),
+        });
         let err = validate(i, Channel::Web, &taxonomy(), NOW).unwrap_err();
         assert!(err.to_string().starts_with("url number 3:"), "{err}");
     }

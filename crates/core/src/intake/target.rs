@@ -75,7 +75,15 @@ pub enum TargetError {
 }
 
 const TRACKING_PARAMS: [&str; 9] = [
-    "fbclid", "gclid", "dclid", "msclkid", "spm", "igshid", "mc_cid", "mc_eid", "share_source",
+    "fbclid",
+    "gclid",
+    "dclid",
+    "msclkid",
+    "spm",
+    "igshid",
+    "mc_cid",
+    "mc_eid",
+    "share_source",
 ];
 
 /// Normalises a platform name: trimmed, lower-cased, inner spaces collapsed.
@@ -133,7 +141,8 @@ fn normalise_url(raw: &str) -> Result<String, TargetError> {
     url.set_host(Some(&host))
         .map_err(|e| TargetError::BadUrl(e.to_string()))?;
     // http and https of one page are one subject.
-    url.set_scheme("https").map_err(|()| TargetError::BadScheme)?;
+    url.set_scheme("https")
+        .map_err(|()| TargetError::BadScheme)?;
     url.set_fragment(None);
     let _ = url.set_username("");
     let _ = url.set_password(None);
@@ -213,9 +222,17 @@ mod tests {
 
     #[test]
     fn variants_of_one_url_fold_together() {
-        let a = key(LocationKind::Url, "HTTP://WWW.Example.com/p/1/?utm_source=x&b=2&a=1#top", "");
+        let a = key(
+            LocationKind::Url,
+            "HTTP://WWW.Example.com/p/1/?utm_source=x&b=2&a=1#top",
+            "",
+        );
         let b = key(LocationKind::Url, "example.com/p/1?a=1&b=2", "");
-        let c = key(LocationKind::Url, "https://example.com:443/p/1?b=2&fbclid=zz&a=1", "");
+        let c = key(
+            LocationKind::Url,
+            "https://example.com:443/p/1?b=2&fbclid=zz&a=1",
+            "",
+        );
         assert_eq!(a, b);
         assert_eq!(b, c);
         assert_eq!(a.id, "https://example.com/p/1?a=1&b=2");
@@ -257,15 +274,33 @@ mod tests {
         assert_eq!(a.id, "+8613800138000");
         assert_eq!(a, b);
         assert_eq!(a, c);
-        assert_eq!(key(LocationKind::Contact, "WeChat: Ice99", "").id, "wechat:ice99");
-        assert!(subject_key(&Location { kind: LocationKind::Contact, value: "12-34".into() }, "").is_err());
+        assert_eq!(
+            key(LocationKind::Contact, "WeChat: Ice99", "").id,
+            "wechat:ice99"
+        );
+        assert!(
+            subject_key(
+                &Location {
+                    kind: LocationKind::Contact,
+                    value: "12-34".into()
+                },
+                ""
+            )
+            .is_err()
+        );
     }
 
     #[test]
     fn control_characters_and_oversize_values_are_refused() {
-        let bad = Location { kind: LocationKind::Room, value: "room\u{0}1".into() };
+        let bad = Location {
+            kind: LocationKind::Room,
+            value: "room\u{0}1".into(),
+        };
         assert_eq!(subject_key(&bad, ""), Err(TargetError::Control));
-        let long = Location { kind: LocationKind::Room, value: "x".repeat(MAX_LOCATION_LEN + 1) };
+        let long = Location {
+            kind: LocationKind::Room,
+            value: "x".repeat(MAX_LOCATION_LEN + 1),
+        };
         assert_eq!(subject_key(&long, ""), Err(TargetError::TooLong));
     }
 }

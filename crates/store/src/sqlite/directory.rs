@@ -4,7 +4,7 @@ use super::db_err;
 use super::time::stamp;
 use harrier_core::directory::{Service, ServiceKind};
 use harrier_core::ports::{DirectoryImport, StoreError};
-use rusqlite::{params, Connection};
+use rusqlite::{Connection, params};
 use time::OffsetDateTime;
 
 pub(crate) fn import(

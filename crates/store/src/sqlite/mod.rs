@@ -73,7 +73,8 @@ fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open(path).map_err(db_err)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))
         .map_err(db_err)?;
-    conn.execute_batch("PRAGMA foreign_keys = ON;").map_err(db_err)?;
+    conn.execute_batch("PRAGMA foreign_keys = ON;")
+        .map_err(db_err)?;
     Ok(conn)
 }
 
@@ -122,7 +123,11 @@ impl SqliteStore {
             .map_err(db_err)?;
         migrate(&mut conn)?;
         conn.set_prepared_statement_cache_capacity(64);
-        let max_batch = if options.group_commit { options.max_batch } else { 1 };
+        let max_batch = if options.group_commit {
+            options.max_batch
+        } else {
+            1
+        };
         let writer = Writer::start(conn, max_batch)
             .map_err(|e| StoreError::Unavailable(format!("writer thread: {e}")))?;
         let readers = Arc::new(Readers {
@@ -151,7 +156,8 @@ impl SqliteStore {
                 Some(conn) => conn,
                 None => {
                     let conn = open_connection(&readers.path)?;
-                    conn.execute_batch("PRAGMA query_only = ON;").map_err(db_err)?;
+                    conn.execute_batch("PRAGMA query_only = ON;")
+                        .map_err(db_err)?;
                     conn
                 }
             };
@@ -179,7 +185,10 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn report_status(&self, receipt: &ReceiptCode) -> Result<Option<PublicStatus>, StoreError> {
+    async fn report_status(
+        &self,
+        receipt: &ReceiptCode,
+    ) -> Result<Option<PublicStatus>, StoreError> {
         let receipt = receipt.clone();
         self.read(move |conn| reports::status(conn, &receipt)).await
     }
@@ -193,9 +202,13 @@ impl Store for SqliteStore {
         self.read(move |conn| reports::get(conn, id)).await
     }
 
-    async fn list_subjects(&self, filter: &SubjectFilter) -> Result<Vec<SubjectSummary>, StoreError> {
+    async fn list_subjects(
+        &self,
+        filter: &SubjectFilter,
+    ) -> Result<Vec<SubjectSummary>, StoreError> {
         let filter = filter.clone();
-        self.read(move |conn| reports::subjects(conn, &filter)).await
+        self.read(move |conn| reports::subjects(conn, &filter))
+            .await
     }
 
     async fn import_directory(
@@ -226,7 +239,9 @@ impl Store for SqliteStore {
     ) -> Result<Staff, StoreError> {
         let (name, hash) = (name.to_owned(), password_hash.to_owned());
         self.writer
-            .write(move |conn| staff::put(conn, &name, role, &hash, must_change_password, reset, now))
+            .write(move |conn| {
+                staff::put(conn, &name, role, &hash, must_change_password, reset, now)
+            })
             .await
     }
 
@@ -260,7 +275,8 @@ impl Store for SqliteStore {
         now: ::time::OffsetDateTime,
     ) -> Result<Option<Staff>, StoreError> {
         let hash = token_hash.to_owned();
-        self.read(move |conn| staff::by_token(conn, &hash, now)).await
+        self.read(move |conn| staff::by_token(conn, &hash, now))
+            .await
     }
 
     async fn totals(&self) -> Result<Totals, StoreError> {

@@ -13,7 +13,7 @@ use harrier_core::ports::{
     IdempotencyKey, PublicStatus, ReportFilter, ReportLocation, ReportRecord, StoreError,
     StoredReceipt, SubjectFilter, SubjectSummary, Totals,
 };
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 
 pub(crate) fn insert(
     conn: &Connection,
@@ -27,7 +27,9 @@ pub(crate) fn insert(
                  JOIN reports r ON r.id = k.report_id WHERE k.key = ?1",
             )
             .map_err(db_err)?
-            .query_row([&key.key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_row([&key.key], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
             .optional()
             .map_err(db_err)?;
         if let Some((hash, report_id, receipt, status)) = earlier {
@@ -70,7 +72,12 @@ pub(crate) fn insert(
             "INSERT INTO reporter_contacts (report_id, name, email, phone) VALUES (?1, ?2, ?3, ?4)",
         )
         .map_err(db_err)?
-        .execute(params![report_id, contact.name, contact.email, contact.phone])
+        .execute(params![
+            report_id,
+            contact.name,
+            contact.email,
+            contact.phone
+        ])
         .map_err(db_err)?;
     }
     for (position, keyed) in report.locations.iter().enumerate() {
@@ -122,11 +129,18 @@ pub(crate) fn insert(
     })
 }
 
-pub(crate) fn status(conn: &Connection, receipt: &ReceiptCode) -> Result<Option<PublicStatus>, StoreError> {
+pub(crate) fn status(
+    conn: &Connection,
+    receipt: &ReceiptCode,
+) -> Result<Option<PublicStatus>, StoreError> {
     let row: Option<(String, Option<String>, String, String)> = conn
-        .prepare_cached("SELECT status, outcome, received_at, updated_at FROM reports WHERE receipt = ?1")
+        .prepare_cached(
+            "SELECT status, outcome, received_at, updated_at FROM reports WHERE receipt = ?1",
+        )
         .map_err(db_err)?
-        .query_row([receipt.as_str()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .query_row([receipt.as_str()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .optional()
         .map_err(db_err)?;
     let Some((status, outcome, received, updated)) = row else {
@@ -141,7 +155,8 @@ pub(crate) fn status(conn: &Connection, receipt: &ReceiptCode) -> Result<Option<
 }
 
 fn parse_status(s: &str) -> Result<ReportStatus, StoreError> {
-    ReportStatus::parse(s).ok_or_else(|| StoreError::Unavailable(format!("unknown status {s:?} in database")))
+    ReportStatus::parse(s)
+        .ok_or_else(|| StoreError::Unavailable(format!("unknown status {s:?} in database")))
 }
 
 fn parse_subject_kind(s: &str) -> Result<SubjectKind, StoreError> {
@@ -191,7 +206,10 @@ fn report_row(r: &Row<'_>) -> rusqlite::Result<ReportRow> {
     })
 }
 
-fn subject_row(r: &Row<'_>, at: usize) -> rusqlite::Result<(i64, String, String, String, i64, String, String)> {
+fn subject_row(
+    r: &Row<'_>,
+    at: usize,
+) -> rusqlite::Result<(i64, String, String, String, i64, String, String)> {
     Ok((
         r.get(at)?,
         r.get(at + 1)?,
@@ -204,7 +222,15 @@ fn subject_row(r: &Row<'_>, at: usize) -> rusqlite::Result<(i64, String, String,
 }
 
 fn subject_summary(
-    (id, kind, platform, key, report_count, first, last): (i64, String, String, String, i64, String, String),
+    (id, kind, platform, key, report_count, first, last): (
+        i64,
+        String,
+        String,
+        String,
+        i64,
+        String,
+        String,
+    ),
 ) -> Result<SubjectSummary, StoreError> {
     Ok(SubjectSummary {
         id,
@@ -227,13 +253,20 @@ fn complete(conn: &Connection, row: ReportRow) -> Result<ReportRecord, StoreErro
         )
         .map_err(db_err)?;
     let rows = stmt
-        .query_map([row.id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, subject_row(r, 2)?)))
+        .query_map([row.id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                subject_row(r, 2)?,
+            ))
+        })
         .map_err(db_err)?;
     for found in rows {
         let (kind, value, subject) = found.map_err(db_err)?;
         locations.push(ReportLocation {
-            kind: LocationKind::parse(&kind)
-                .ok_or_else(|| StoreError::Unavailable(format!("unknown location kind {kind:?}")))?,
+            kind: LocationKind::parse(&kind).ok_or_else(|| {
+                StoreError::Unavailable(format!("unknown location kind {kind:?}"))
+            })?,
             value,
             subject: subject_summary(subject)?,
         });
@@ -289,7 +322,10 @@ pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<ReportRecord>, St
     row.map(|row| complete(conn, row)).transpose()
 }
 
-pub(crate) fn list(conn: &Connection, filter: &ReportFilter) -> Result<Vec<ReportRecord>, StoreError> {
+pub(crate) fn list(
+    conn: &Connection,
+    filter: &ReportFilter,
+) -> Result<Vec<ReportRecord>, StoreError> {
     let sql = format!(
         "SELECT {REPORT_COLUMNS} FROM reports r LEFT JOIN staff s ON s.id = r.logged_by \
          LEFT JOIN reporter_contacts c ON c.report_id = r.id \
@@ -316,7 +352,10 @@ pub(crate) fn list(conn: &Connection, filter: &ReportFilter) -> Result<Vec<Repor
     rows.into_iter().map(|row| complete(conn, row)).collect()
 }
 
-pub(crate) fn subjects(conn: &Connection, filter: &SubjectFilter) -> Result<Vec<SubjectSummary>, StoreError> {
+pub(crate) fn subjects(
+    conn: &Connection,
+    filter: &SubjectFilter,
+) -> Result<Vec<SubjectSummary>, StoreError> {
     let mut stmt = conn
         .prepare_cached(
             "SELECT id, kind, platform, key, report_count, first_reported_at, last_reported_at FROM subjects \
@@ -325,11 +364,16 @@ pub(crate) fn subjects(conn: &Connection, filter: &SubjectFilter) -> Result<Vec<
         .map_err(db_err)?;
     let rows = stmt
         .query_map(
-            params![filter.kind.map(SubjectKind::as_str), filter.min_reports, i64::from(filter.limit)],
+            params![
+                filter.kind.map(SubjectKind::as_str),
+                filter.min_reports,
+                i64::from(filter.limit)
+            ],
             |r| subject_row(r, 0),
         )
         .map_err(db_err)?;
-    rows.map(|row| subject_summary(row.map_err(db_err)?)).collect()
+    rows.map(|row| subject_summary(row.map_err(db_err)?))
+        .collect()
 }
 
 pub(crate) fn totals(conn: &Connection) -> Result<Totals, StoreError> {

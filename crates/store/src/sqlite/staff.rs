@@ -4,7 +4,7 @@ use super::db_err;
 use super::time::stamp;
 use harrier_core::accounts::{Role, Staff};
 use harrier_core::ports::{StaffCredentials, StoreError};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, params};
 use time::OffsetDateTime;
 
 fn role(s: &str) -> Result<Role, StoreError> {
@@ -25,7 +25,9 @@ pub(crate) fn put(
         .optional()
         .map_err(db_err)?;
     let id = match exists {
-        Some(_) if !reset => return Err(StoreError::AlreadyExists(format!("staff account {name:?}"))),
+        Some(_) if !reset => {
+            return Err(StoreError::AlreadyExists(format!("staff account {name:?}")));
+        }
         Some(id) => {
             conn.execute(
                 "UPDATE staff SET role = ?2, password_hash = ?3, must_change_password = ?4, disabled = 0 WHERE id = ?1",
@@ -54,7 +56,10 @@ pub(crate) fn put(
     })
 }
 
-pub(crate) fn credentials(conn: &Connection, name: &str) -> Result<Option<StaffCredentials>, StoreError> {
+pub(crate) fn credentials(
+    conn: &Connection,
+    name: &str,
+) -> Result<Option<StaffCredentials>, StoreError> {
     let row: Option<(i64, String, String, bool, bool)> = conn
         .prepare_cached(
             "SELECT id, role, password_hash, must_change_password, disabled FROM staff WHERE name = ?1",
@@ -63,18 +68,20 @@ pub(crate) fn credentials(conn: &Connection, name: &str) -> Result<Option<StaffC
         .query_row([name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
         .optional()
         .map_err(db_err)?;
-    row.map(|(id, role_, password_hash, must_change_password, disabled)| {
-        Ok(StaffCredentials {
-            staff: Staff {
-                id,
-                name: name.to_owned(),
-                role: role(&role_)?,
-                must_change_password,
-            },
-            password_hash,
-            disabled,
-        })
-    })
+    row.map(
+        |(id, role_, password_hash, must_change_password, disabled)| {
+            Ok(StaffCredentials {
+                staff: Staff {
+                    id,
+                    name: name.to_owned(),
+                    role: role(&role_)?,
+                    must_change_password,
+                },
+                password_hash,
+                disabled,
+            })
+        },
+    )
     .transpose()
 }
 

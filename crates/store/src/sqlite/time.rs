@@ -27,7 +27,8 @@ pub(crate) fn day(d: Date) -> String {
 }
 
 pub(crate) fn parse_day(s: &str) -> Result<Date, StoreError> {
-    Date::parse(s, DAY).map_err(|e| StoreError::Unavailable(format!("bad date {s:?} in database: {e}")))
+    Date::parse(s, DAY)
+        .map_err(|e| StoreError::Unavailable(format!("bad date {s:?} in database: {e}")))
 }
 
 #[cfg(test)]
@@ -41,6 +42,9 @@ mod tests {
         let b = datetime!(2026-11-24 10:00 +08:00);
         assert_eq!(parse_stamp(&stamp(a)).unwrap(), a);
         assert_eq!(parse_stamp(&stamp(b)).unwrap(), b);
-        assert!(stamp(b) < stamp(a), "10:00+08 is 02:00 UTC, before 09:05 UTC");
+        assert!(
+            stamp(b) < stamp(a),
+            "10:00+08 is 02:00 UTC, before 09:05 UTC"
+        );
     }
 }

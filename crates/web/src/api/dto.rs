@@ -186,14 +186,21 @@ impl ReportRequest {
                     )
                     .with_field("locations")
                 })?;
-                Ok(Location { kind, value: l.value.clone() })
+                Ok(Location {
+                    kind,
+                    value: l.value.clone(),
+                })
             })
             .collect()
     }
 
     pub fn contact(&self) -> ReporterContact {
         let n = self.notifier.clone().unwrap_or_default();
-        ReporterContact { name: n.name, email: n.email, phone: n.phone }
+        ReporterContact {
+            name: n.name,
+            email: n.email,
+            phone: n.phone,
+        }
     }
 }
 
@@ -237,13 +244,19 @@ impl ReportBody {
             files: r
                 .files
                 .into_iter()
-                .map(|f| EvidenceFileBody { sha256: f.sha256, media_type: f.media_type, size: f.size, name: f.name })
+                .map(|f| EvidenceFileBody {
+                    sha256: f.sha256,
+                    media_type: f.media_type,
+                    size: f.size,
+                    name: f.name,
+                })
                 .collect(),
             has_contact,
-            contact: r
-                .contact
-                .filter(|_| show_contact)
-                .map(|c| ContactBody { name: c.name, email: c.email, phone: c.phone }),
+            contact: r.contact.filter(|_| show_contact).map(|c| ContactBody {
+                name: c.name,
+                email: c.email,
+                phone: c.phone,
+            }),
             logged_by: r.logged_by,
         }
     }

@@ -27,7 +27,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "invalid_utf8",
-            format!("the body is not valid UTF-8 (first bad byte at offset {})", e.valid_up_to()),
+            format!(
+                "the body is not valid UTF-8 (first bad byte at offset {})",
+                e.valid_up_to()
+            ),
         ));
     }
     serde_json::from_slice(bytes).map_err(|e| {
@@ -39,6 +42,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         } else {
             "invalid_json"
         };
-        ApiError::new(StatusCode::BAD_REQUEST, code, format!("the JSON body is not a valid request: {message}"))
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            code,
+            format!("the JSON body is not a valid request: {message}"),
+        )
     })
 }

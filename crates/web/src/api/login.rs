@@ -4,19 +4,23 @@
 //! `new_password` in the same call; the token is issued only after the
 //! change. Wrong name and wrong password get the same answer.
 
-use super::dto::{rfc3339, LoginBody, LoginRequest};
+use super::dto::{LoginBody, LoginRequest, rfc3339};
 use super::json::{body, parse_json};
-use crate::errors::{ApiError, ErrorBody};
 use crate::AppState;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::State;
-use axum::http::StatusCode;
+use crate::errors::{ApiError, ErrorBody};
 use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::StatusCode;
 use harrier_core::accounts::{check_password, hash_password, new_token, verify_password};
 
 fn bad_credentials() -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "the name or the password is wrong")
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+        "the name or the password is wrong",
+    )
 }
 
 #[utoipa::path(
@@ -58,7 +62,12 @@ pub async fn login(
             ));
         };
         check_password(new_password).map_err(|e| {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "weak_password", e.to_string()).with_field("new_password")
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "weak_password",
+                e.to_string(),
+            )
+            .with_field("new_password")
         })?;
         if new_password == request.password {
             return Err(ApiError::new(
@@ -71,13 +80,20 @@ pub async fn login(
         let new_password = new_password.to_owned();
         let hash = tokio::task::spawn_blocking(move || hash_password(&new_password))
             .await
-            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?
-            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
+            .map_err(|e| {
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+            })?
+            .map_err(|e| {
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string())
+            })?;
         state.store.set_password(staff.id, &hash).await?;
     }
     let (secret, token_hash) = new_token();
     let expires_at = state.clock.now() + time::Duration::hours(i64::from(state.config.token_hours));
-    state.store.insert_token(staff.id, &token_hash, expires_at).await?;
+    state
+        .store
+        .insert_token(staff.id, &token_hash, expires_at)
+        .await?;
     Ok(Json(LoginBody {
         token: secret,
         expires_at: rfc3339(expires_at),

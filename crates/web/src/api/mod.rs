@@ -10,8 +10,8 @@ pub mod ops;
 pub mod reports;
 
 use crate::AppState;
-use axum::routing::{get, post};
 use axum::Router;
+use axum::routing::{get, post};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -52,8 +52,14 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 pub fn routes(state: &AppState) -> Router<AppState> {
     let limit = || axum::middleware::from_fn_with_state(state.clone(), crate::security::limit);
     Router::new()
-        .route("/api/v1/reports", post(reports::create).route_layer(limit()))
-        .route("/api/v1/auth/login", post(login::login).route_layer(limit()))
+        .route(
+            "/api/v1/reports",
+            post(reports::create).route_layer(limit()),
+        )
+        .route(
+            "/api/v1/auth/login",
+            post(login::login).route_layer(limit()),
+        )
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .route("/api/openapi.json", get(ops::openapi))
@@ -63,4 +69,3 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/subjects", get(reports::subjects))
         .route("/api/v1/categories", get(reports::categories))
 }
-

@@ -2,13 +2,13 @@
 //! request counter.
 
 use super::dto::HealthBody;
-use crate::errors::ApiError;
 use crate::AppState;
+use crate::errors::ApiError;
+use axum::Json;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 
 /// Liveness and a quick look at the database.
 #[utoipa::path(get, path = "/healthz", tag = "operations",
@@ -27,8 +27,17 @@ pub async fn healthz(State(state): State<AppState>) -> Result<Json<HealthBody>, 
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Prometheus text exposition format", content_type = "text/plain")))]
 pub async fn metrics() -> Response {
-    let body = crate::metrics::handle().map(|h| h.render()).unwrap_or_default();
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
+    let body = crate::metrics::handle()
+        .map(|h| h.render())
+        .unwrap_or_default();
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response()
 }
 
 /// The OpenAPI 3.1 document, generated from the code.

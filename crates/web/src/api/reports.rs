@@ -2,15 +2,15 @@
 
 use super::dto::*;
 use super::json::parse_json;
+use crate::AppState;
 use crate::auth::{Authenticated, Permission};
 use crate::errors::{ApiError, ErrorBody};
 use crate::intake::submit;
-use crate::AppState;
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::Json;
 use harrier_core::intake::{Channel, ReportInput, ReportStatus, SubjectKind};
 use harrier_core::ports::{IdempotencyKey, ReportFilter, StoredReceipt, SubjectFilter};
 use serde::Deserialize;
@@ -32,7 +32,9 @@ fn idempotency(headers: &HeaderMap, body: &[u8]) -> Result<Option<IdempotencyKey
             ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "invalid_idempotency_key",
-                format!("Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} visible ASCII characters"),
+                format!(
+                    "Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} visible ASCII characters"
+                ),
             )
         })?;
     Ok(Some(IdempotencyKey {
@@ -87,7 +89,11 @@ pub async fn create(
     let request: ReportRequest = parse_json(&body)?;
     let key = idempotency(&headers, &body)?;
     let stored = submit(&state, input_of(&request)?, Channel::Api, key, None).await?;
-    let status = if stored.replayed { StatusCode::OK } else { StatusCode::CREATED };
+    let status = if stored.replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
     Ok((status, Json(receipt_body(stored))))
 }
 
@@ -112,8 +118,19 @@ pub async fn create_phone(
     let body = super::json::body(body)?;
     let request: ReportRequest = parse_json(&body)?;
     let key = idempotency(&headers, &body)?;
-    let stored = submit(&state, input_of(&request)?, Channel::Phone, key, Some(staff.id)).await?;
-    let status = if stored.replayed { StatusCode::OK } else { StatusCode::CREATED };
+    let stored = submit(
+        &state,
+        input_of(&request)?,
+        Channel::Phone,
+        key,
+        Some(staff.id),
+    )
+    .await?;
+    let status = if stored.replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
     Ok((status, Json(receipt_body(stored))))
 }
 
@@ -145,7 +162,12 @@ fn parse_since(since: &str) -> Result<time::OffsetDateTime, ApiError> {
     let day = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(since, &day)
         .map(|d| d.midnight().assume_utc())
-        .map_err(|_| bad_query("since", format!("since {since:?} is not an RFC 3339 time or a YYYY-MM-DD date")))
+        .map_err(|_| {
+            bad_query(
+                "since",
+                format!("since {since:?} is not an RFC 3339 time or a YYYY-MM-DD date"),
+            )
+        })
 }
 
 /// List reports, newest first.
@@ -160,23 +182,38 @@ pub async fn list(
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<ReportPage>, ApiError> {
     let staff = auth.require(Permission::ReadReports, "read reports")?;
-    let Query(q) = query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))?;
+    let Query(q) = query
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))?;
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
-        return Err(bad_query("limit", format!("limit {limit} is not between 1 and 200")));
+        return Err(bad_query(
+            "limit",
+            format!("limit {limit} is not between 1 and 200"),
+        ));
     }
     let status = q
         .status
         .as_deref()
         .map(|s| {
-            ReportStatus::parse(s)
-                .ok_or_else(|| bad_query("status", format!("status {s:?} is not one of received, in_review, actioned, closed")))
+            ReportStatus::parse(s).ok_or_else(|| {
+                bad_query(
+                    "status",
+                    format!("status {s:?} is not one of received, in_review, actioned, closed"),
+                )
+            })
         })
         .transpose()?;
     let channel = q
         .channel
         .as_deref()
-        .map(|s| Channel::parse(s).ok_or_else(|| bad_query("channel", format!("channel {s:?} is not one of web, api, email, phone"))))
+        .map(|s| {
+            Channel::parse(s).ok_or_else(|| {
+                bad_query(
+                    "channel",
+                    format!("channel {s:?} is not one of web, api, email, phone"),
+                )
+            })
+        })
         .transpose()?;
     let filter = ReportFilter {
         status,
@@ -187,10 +224,15 @@ pub async fn list(
         limit,
     };
     let records = state.store.list_reports(&filter).await?;
-    let next_before = (records.len() == limit as usize).then(|| records.last().map(|r| r.id)).flatten();
+    let next_before = (records.len() == limit as usize)
+        .then(|| records.last().map(|r| r.id))
+        .flatten();
     let show = staff.role.sees_reporter_identity();
     Ok(Json(ReportPage {
-        reports: records.into_iter().map(|r| ReportBody::new(r, show)).collect(),
+        reports: records
+            .into_iter()
+            .map(|r| ReportBody::new(r, show))
+            .collect(),
         next_before,
     }))
 }
@@ -208,8 +250,15 @@ pub async fn get(
 ) -> Result<Json<ReportBody>, ApiError> {
     let staff = auth.require(Permission::ReadReports, "read reports")?;
     let Path(id) = id.map_err(|_| ApiError::not_found("that report"))?;
-    let record = state.store.get_report(id).await?.ok_or_else(|| ApiError::not_found("that report"))?;
-    Ok(Json(ReportBody::new(record, staff.role.sees_reporter_identity())))
+    let record = state
+        .store
+        .get_report(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("that report"))?;
+    Ok(Json(ReportBody::new(
+        record,
+        staff.role.sees_reporter_identity(),
+    )))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -234,7 +283,8 @@ pub async fn subjects(
     query: Result<Query<SubjectQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<SubjectPage>, ApiError> {
     auth.require(Permission::ReadReports, "read subjects")?;
-    let Query(q) = query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))?;
+    let Query(q) = query
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))?;
     let kind = q
         .kind
         .as_deref()
@@ -249,7 +299,9 @@ pub async fn subjects(
         limit: q.limit.unwrap_or(50).clamp(1, 200),
     };
     let subjects = state.store.list_subjects(&filter).await?;
-    Ok(Json(SubjectPage { subjects: subjects.into_iter().map(Into::into).collect() }))
+    Ok(Json(SubjectPage {
+        subjects: subjects.into_iter().map(Into::into).collect(),
+    }))
 }
 
 /// The categories a report can have, with their DSA mapping.

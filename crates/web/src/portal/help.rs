@@ -1,13 +1,13 @@
 //! The help directory: search by words, kind and city, or nearest first.
 
-use super::{render, Page};
-use crate::i18n::Chosen;
+use super::{Page, render};
 use crate::AppState;
+use crate::i18n::Chosen;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use harrier_core::directory::{search as find, Point, Query as DirectoryQuery, ServiceKind};
+use harrier_core::directory::{Point, Query as DirectoryQuery, ServiceKind, search as find};
 use serde::Deserialize;
 
 #[derive(Debug, Default, Deserialize)]
@@ -62,7 +62,14 @@ fn coordinates(lat: &str, lon: &str) -> Result<Option<Point>, ()> {
     let latitude: f64 = lat.trim().parse().map_err(|_| ())?;
     let longitude: f64 = lon.trim().parse().map_err(|_| ())?;
     let valid = (-90.0..=90.0).contains(&latitude) && (-180.0..=180.0).contains(&longitude);
-    if valid { Ok(Some(Point { latitude, longitude })) } else { Err(()) }
+    if valid {
+        Ok(Some(Point {
+            latitude,
+            longitude,
+        }))
+    } else {
+        Err(())
+    }
 }
 
 pub async fn search(
@@ -127,6 +134,21 @@ pub async fn search(
         .map(|k| (k.as_str(), kind_label(*k)))
         .collect();
     let count_text = format!("{} {}", hits.len(), t.s("help.count"));
-    let status = if problem.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
-    render(status, &HelpPage { page, form, kinds, hits, count_text, problem, sample })
+    let status = if problem.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    render(
+        status,
+        &HelpPage {
+            page,
+            form,
+            kinds,
+            hits,
+            count_text,
+            problem,
+            sample,
+        },
+    )
 }

@@ -10,15 +10,15 @@ mod pages;
 mod report;
 mod status;
 
-use crate::i18n::{choose, Chosen, Lang, Messages};
 use crate::AppState;
+use crate::i18n::{Chosen, Lang, Messages, choose};
 use askama::Template;
+use axum::Router;
 use axum::extract::Request;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 
 /// What every page template needs.
 pub struct Page {
@@ -96,9 +96,10 @@ async fn remember_language(request: Request, next: Next) -> Response {
             response.headers_mut().append(header::SET_COOKIE, value);
         }
     }
-    response
-        .headers_mut()
-        .insert(header::VARY, HeaderValue::from_static("Accept-Language, Cookie"));
+    response.headers_mut().insert(
+        header::VARY,
+        HeaderValue::from_static("Accept-Language, Cookie"),
+    );
     response
 }
 
@@ -111,9 +112,12 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/help", get(help::search))
         .route(
             "/report",
-            get(report::form).post(report::post).route_layer(limit()).layer(
-                axum::extract::DefaultBodyLimit::max(report::FORM_BODY_LIMIT),
-            ),
+            get(report::form)
+                .post(report::post)
+                .route_layer(limit())
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    report::FORM_BODY_LIMIT,
+                )),
         )
         .route("/r", get(status::lookup))
         .route("/r/{code}", get(status::show))

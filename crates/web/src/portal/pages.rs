@@ -1,9 +1,9 @@
 //! Home and the awareness articles.
 
-use super::{render, Page};
+use super::{Page, render};
+use crate::AppState;
 use crate::content::Article;
 use crate::i18n::Chosen;
-use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -18,7 +18,13 @@ struct Home<'a> {
 
 pub async fn home(State(state): State<AppState>, chosen: Chosen) -> Response {
     let articles = state.content.articles(chosen.lang);
-    render(StatusCode::OK, &Home { page: Page::new(chosen), articles })
+    render(
+        StatusCode::OK,
+        &Home {
+            page: Page::new(chosen),
+            articles,
+        },
+    )
 }
 
 #[derive(Template)]
@@ -30,7 +36,13 @@ struct LearnIndex<'a> {
 
 pub async fn learn_index(State(state): State<AppState>, chosen: Chosen) -> Response {
     let articles = state.content.articles(chosen.lang);
-    render(StatusCode::OK, &LearnIndex { page: Page::new(chosen), articles })
+    render(
+        StatusCode::OK,
+        &LearnIndex {
+            page: Page::new(chosen),
+            articles,
+        },
+    )
 }
 
 #[derive(Template)]
@@ -40,9 +52,19 @@ struct ArticlePage<'a> {
     article: &'a Article,
 }
 
-pub async fn article(State(state): State<AppState>, chosen: Chosen, Path(slug): Path<String>) -> Response {
+pub async fn article(
+    State(state): State<AppState>,
+    chosen: Chosen,
+    Path(slug): Path<String>,
+) -> Response {
     match state.content.article(chosen.lang, &slug) {
-        Some(article) => render(StatusCode::OK, &ArticlePage { page: Page::new(chosen), article }),
+        Some(article) => render(
+            StatusCode::OK,
+            &ArticlePage {
+                page: Page::new(chosen),
+                article,
+            },
+        ),
         None => super::not_found(chosen).await,
     }
 }

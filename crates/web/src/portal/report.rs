@@ -6,20 +6,22 @@
 //! comes back with the typed fields kept and a message that says what to fix.
 //! The receipt page is sent only after the commit.
 
-use super::{render, Page};
+use super::{Page, render};
+use crate::AppState;
 use crate::csrf;
 use crate::errors::ApiError;
 use crate::i18n::Chosen;
 use crate::intake::submit;
-use crate::AppState;
 use askama::Template;
-use axum::extract::multipart::{Field, Multipart, MultipartRejection};
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::multipart::{Field, Multipart, MultipartRejection};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use harrier_core::evidence::{clean_file_name, sniff};
-use harrier_core::intake::report::{MAX_FILES, MAX_FILE_BYTES};
-use harrier_core::intake::{Channel, EvidenceFile, Location, LocationKind, ReportInput, ReporterContact};
+use harrier_core::intake::report::{MAX_FILE_BYTES, MAX_FILES};
+use harrier_core::intake::{
+    Channel, EvidenceFile, Location, LocationKind, ReportInput, ReporterContact,
+};
 
 /// Text fields together may not exceed this.
 pub const FORM_TEXT_LIMIT: usize = 64 * 1024;
@@ -74,8 +76,15 @@ fn nonce(state: &AppState, headers: &HeaderMap) -> (String, Option<String>) {
         Some(n) => (n.to_owned(), None),
         None => {
             let n = csrf::new_nonce();
-            let secure = if state.config.secure_cookies { "; Secure" } else { "" };
-            let cookie = format!("{}={n}; Path=/report; HttpOnly; SameSite=Strict{secure}", csrf::COOKIE);
+            let secure = if state.config.secure_cookies {
+                "; Secure"
+            } else {
+                ""
+            };
+            let cookie = format!(
+                "{}={n}; Path=/report; HttpOnly; SameSite=Strict{secure}",
+                csrf::COOKIE
+            );
             (n, Some(cookie))
         }
     }
@@ -115,7 +124,15 @@ fn form_page(
 }
 
 pub async fn form(State(state): State<AppState>, chosen: Chosen, headers: HeaderMap) -> Response {
-    form_page(&state, chosen, &headers, StatusCode::OK, FormValues::default(), None, false)
+    form_page(
+        &state,
+        chosen,
+        &headers,
+        StatusCode::OK,
+        FormValues::default(),
+        None,
+        false,
+    )
 }
 
 /// A file as received, checked but not yet stored.
@@ -140,12 +157,20 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         too_large(FORM_BODY_LIMIT)
     } else {
-        ApiError::new(StatusCode::BAD_REQUEST, "invalid_form", format!("the form could not be read: {}", e.body_text()))
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_form",
+            format!("the form could not be read: {}", e.body_text()),
+        )
     }
 }
 
 /// Reads a field's bytes, failing as soon as they pass `cap`.
-async fn read_capped(field: &mut Field<'_>, cap: usize, over: impl Fn() -> ApiError) -> Result<Vec<u8>, ApiError> {
+async fn read_capped(
+    field: &mut Field<'_>,
+    cap: usize,
+    over: impl Fn() -> ApiError,
+) -> Result<Vec<u8>, ApiError> {
     let mut out = Vec::new();
     while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
         if out.len() + chunk.len() > cap {
@@ -164,7 +189,10 @@ async fn receive(mut multipart: Multipart, received: &mut Received) -> Result<()
             let file_name = field.file_name().map(str::to_owned).unwrap_or_default();
             let shown = file_name.clone();
             let bytes = read_capped(&mut field, MAX_FILE_BYTES, || {
-                ApiError::from(harrier_core::evidence::EvidenceError::TooLarge { name: shown.clone(), max: MAX_FILE_BYTES })
+                ApiError::from(harrier_core::evidence::EvidenceError::TooLarge {
+                    name: shown.clone(),
+                    max: MAX_FILE_BYTES,
+                })
             })
             .await?;
             // A file input left empty still sends a part with no name and no bytes.
@@ -175,20 +203,31 @@ async fn receive(mut multipart: Multipart, received: &mut Received) -> Result<()
                 return Err(harrier_core::intake::IntakeError::TooManyFiles.into());
             }
             let media_type = sniff(&file_name, &bytes, MAX_FILE_BYTES)?;
-            received.uploads.push(Upload { name: clean_file_name(&file_name), media_type, bytes });
+            received.uploads.push(Upload {
+                name: clean_file_name(&file_name),
+                media_type,
+                bytes,
+            });
             continue;
         }
         let bytes = read_capped(&mut field, text_budget, || {
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "form_too_large",
-                format!("the text of the form is longer than {} KiB", FORM_TEXT_LIMIT / 1024),
+                format!(
+                    "the text of the form is longer than {} KiB",
+                    FORM_TEXT_LIMIT / 1024
+                ),
             )
         })
         .await?;
         text_budget -= bytes.len();
         let text = String::from_utf8(bytes).map_err(|_| {
-            ApiError::new(StatusCode::BAD_REQUEST, "invalid_utf8", format!("the field {name:?} is not valid UTF-8 text"))
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_utf8",
+                format!("the field {name:?} is not valid UTF-8 text"),
+            )
         })?;
         let v = &mut received.values;
         match name.as_str() {
@@ -217,7 +256,10 @@ fn lines(text: &str, kind: LocationKind, out: &mut Vec<Location>) {
         text.lines()
             .map(str::trim)
             .filter(|l| !l.is_empty())
-            .map(|l| Location { kind, value: l.to_owned() }),
+            .map(|l| Location {
+                kind,
+                value: l.to_owned(),
+            }),
     );
 }
 
@@ -268,12 +310,20 @@ fn precheck(state: &AppState, headers: &HeaderMap, received: &Received) -> Resul
     Ok(())
 }
 
-async fn store_uploads(state: &AppState, uploads: Vec<Upload>) -> Result<Vec<EvidenceFile>, ApiError> {
+async fn store_uploads(
+    state: &AppState,
+    uploads: Vec<Upload>,
+) -> Result<Vec<EvidenceFile>, ApiError> {
     let mut files = Vec::with_capacity(uploads.len());
     for upload in uploads {
         let size = upload.bytes.len() as u64;
         let sha256 = state.blobs.put(upload.bytes).await?;
-        files.push(EvidenceFile { sha256, media_type: upload.media_type.to_owned(), size, name: upload.name });
+        files.push(EvidenceFile {
+            sha256,
+            media_type: upload.media_type.to_owned(),
+            size,
+            name: upload.name,
+        });
     }
     Ok(files)
 }
@@ -282,10 +332,15 @@ fn localised(chosen: Chosen, e: &ApiError) -> FormError {
     let t = chosen.lang.messages();
     let key = format!("error.{}", e.code);
     let message = match t.s(&key) {
-        found if found != key && chosen.lang == crate::i18n::Lang::Zh => format!("{found}（{}）", e.message),
+        found if found != key && chosen.lang == crate::i18n::Lang::Zh => {
+            format!("{found}（{}）", e.message)
+        }
         _ => e.message.clone(),
     };
-    FormError { code: e.code, message }
+    FormError {
+        code: e.code,
+        message,
+    }
 }
 
 pub async fn post(
@@ -294,27 +349,50 @@ pub async fn post(
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let mut received = Received { values: FormValues::default(), csrf: String::new(), honeypot: String::new(), uploads: Vec::new() };
+    let mut received = Received {
+        values: FormValues::default(),
+        csrf: String::new(),
+        honeypot: String::new(),
+        uploads: Vec::new(),
+    };
     let outcome = async {
-        let multipart = multipart.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_form", e.body_text()))?;
+        let multipart = multipart
+            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_form", e.body_text()))?;
         receive(multipart, &mut received).await?;
         precheck(&state, &headers, &received)?;
         let uploads = std::mem::take(&mut received.uploads);
         let files = store_uploads(&state, uploads).await?;
-        submit(&state, input_of(&received.values, files), Channel::Web, None, None).await
+        submit(
+            &state,
+            input_of(&received.values, files),
+            Channel::Web,
+            None,
+            None,
+        )
+        .await
     }
     .await;
     match outcome {
         Ok(stored) => render(
             StatusCode::OK,
-            &DonePage { page: Page::new(chosen), code: stored.receipt.to_string() },
+            &DonePage {
+                page: Page::new(chosen),
+                code: stored.receipt.to_string(),
+            },
         ),
         Err(e) => {
             let had_files = !received.uploads.is_empty() || e.field == Some("evidence");
             let status = e.status;
             let error = localised(chosen, &e);
-            form_page(&state, chosen, &headers, status, received.values, Some(error), had_files)
+            form_page(
+                &state,
+                chosen,
+                &headers,
+                status,
+                received.values,
+                Some(error),
+                had_files,
+            )
         }
     }
 }
-

@@ -1,8 +1,8 @@
 //! The receipt status page: status and outcome only, never personal data.
 
-use super::{render, Page};
-use crate::i18n::Chosen;
+use super::{Page, render};
 use crate::AppState;
+use crate::i18n::Chosen;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -41,17 +41,32 @@ pub async fn lookup(chosen: Chosen, Query(q): Query<Lookup>) -> Response {
         },
         None => render(
             StatusCode::OK,
-            &StatusPage { page: Page::new(chosen), code: String::new(), status: None },
+            &StatusPage {
+                page: Page::new(chosen),
+                code: String::new(),
+                status: None,
+            },
         ),
     }
 }
 
 fn not_found(chosen: Chosen, code: &str) -> Response {
     let code: String = code.chars().take(40).collect();
-    render(StatusCode::NOT_FOUND, &StatusPage { page: Page::new(chosen), code, status: None })
+    render(
+        StatusCode::NOT_FOUND,
+        &StatusPage {
+            page: Page::new(chosen),
+            code,
+            status: None,
+        },
+    )
 }
 
-pub async fn show(State(state): State<AppState>, chosen: Chosen, Path(code): Path<String>) -> Response {
+pub async fn show(
+    State(state): State<AppState>,
+    chosen: Chosen,
+    Path(code): Path<String>,
+) -> Response {
     let Some(receipt) = ReceiptCode::parse(&code) else {
         return not_found(chosen, &code);
     };
@@ -72,5 +87,12 @@ pub async fn show(State(state): State<AppState>, chosen: Chosen, Path(code): Pat
         received_on: status.received_on.to_string(),
         updated_on: status.updated_on.to_string(),
     };
-    render(StatusCode::OK, &StatusPage { page, code: receipt.to_string(), status: Some(view) })
+    render(
+        StatusCode::OK,
+        &StatusPage {
+            page,
+            code: receipt.to_string(),
+            status: Some(view),
+        },
+    )
 }

@@ -1,18 +1,20 @@
 //! A fresh Harrier for each test: its own temporary database and blob folder,
 //! a fixed clock, and the real router without a socket.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
+#![allow(clippy::disallowed_methods)] // tests read answers of our own server whole
 #![allow(dead_code)]
 
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode};
-use harrier_core::accounts::{new_token, Role};
+use harrier_core::accounts::{Role, new_token};
 use harrier_core::clock::ManualClock;
 use harrier_core::ports::Store;
 use harrier_core::taxonomy::Taxonomy;
 use harrier_store::{FsBlobStore, SqliteOptions, SqliteStore};
 use harrier_web::content::Content;
 use harrier_web::security::Limiters;
-use harrier_web::{app, AppState, LimitsConfig, WebConfig};
+use harrier_web::{AppState, LimitsConfig, WebConfig, app};
 use http_body_util::BodyExt;
 use std::sync::Arc;
 use time::macros::datetime;
@@ -25,12 +27,17 @@ pub struct TestApp {
 }
 
 pub fn test_app() -> TestApp {
-    test_app_with(LimitsConfig { enabled: true, per_address_per_minute: 10_000, global_per_second: 10_000 })
+    test_app_with(LimitsConfig {
+        enabled: true,
+        per_address_per_minute: 10_000,
+        global_per_second: 10_000,
+    })
 }
 
 pub fn test_app_with(limits: LimitsConfig) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path().join("harrier.db"), &SqliteOptions::default()).unwrap();
+    let store =
+        SqliteStore::open(dir.path().join("harrier.db"), &SqliteOptions::default()).unwrap();
     let state = AppState {
         store: Arc::new(store.clone()),
         blobs: Arc::new(FsBlobStore::open(dir.path().join("blobs")).unwrap()),
@@ -56,11 +63,15 @@ impl Answer {
     }
 
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
     }
 
     pub fn error_code(&self) -> String {
-        self.json()["error"]["code"].as_str().unwrap_or_default().to_owned()
+        self.json()["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 }
 
@@ -69,12 +80,23 @@ impl TestApp {
         let response: Response<Body> = app(self.state.clone()).oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.into_body().collect().await.unwrap().to_bytes().to_vec();
-        Answer { status, headers, body }
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec();
+        Answer {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, uri: &str) -> Answer {
-        self.send(Request::get(uri).body(Body::empty()).unwrap()).await
+        self.send(Request::get(uri).body(Body::empty()).unwrap())
+            .await
     }
 
     pub async fn get_as(&self, uri: &str, token: &str) -> Answer {
@@ -87,7 +109,12 @@ impl TestApp {
         .await
     }
 
-    pub async fn post_json(&self, uri: &str, body: impl Into<Body>, headers: &[(&str, &str)]) -> Answer {
+    pub async fn post_json(
+        &self,
+        uri: &str,
+        body: impl Into<Body>,
+        headers: &[(&str, &str)],
+    ) -> Answer {
         let mut request = Request::post(uri).header("content-type", "application/json");
         for (k, v) in headers {
             request = request.header(*k, *v);
@@ -99,7 +126,14 @@ impl TestApp {
     pub async fn token(&self, name: &str, role: Role) -> String {
         let staff = self
             .store
-            .put_staff(name, role, "$argon2id$unused", false, false, datetime!(2026-11-24 09:00 UTC))
+            .put_staff(
+                name,
+                role,
+                "$argon2id$unused",
+                false,
+                false,
+                datetime!(2026-11-24 09:00 UTC),
+            )
             .await
             .unwrap();
         let (secret, hash) = new_token();
