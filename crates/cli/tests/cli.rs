@@ -1,0 +1,166 @@
+//! The `harrier` binary itself: commands run as a user would run them.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn harrier(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_harrier"))
+        .args(args)
+        .env("HARRIER_STORAGE__DATA_DIR", data)
+        .env("HARRIER_LOG", "warn")
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn count(data: &Path, sql: &str) -> i64 {
+    let conn = rusqlite::Connection::open(data.join("harrier.db")).unwrap();
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+
+#[test]
+fn config_example_prints_the_commented_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = harrier(dir.path(), &["config", "example"]);
+    assert!(out.status.success());
+    let printed = String::from_utf8(out.stdout).unwrap();
+    assert!(printed.contains("# Address and port to listen on."));
+    assert!(printed.contains("listen = \"127.0.0.1:8080\""));
+}
+
+#[test]
+fn a_misspelt_setting_stops_the_binary_with_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_harrier"))
+        .args(["config", "show"])
+        .env("HARRIER_SERVER__LISTN", "x")
+        .env("HARRIER_STORAGE__DATA_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(text(&out).contains("listn"), "{}", text(&out));
+}
+
+#[test]
+fn directory_import_reports_bad_rows_by_number_and_imports_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("services.csv");
+    std::fs::write(
+        &csv,
+        "name,kind,address,city,latitude,longitude,phone,hours,languages,url\n\
+         Good one,hotline,1 Road,Beijing,39.9,116.4,+86 10 5555 0100,24h,zh;en,https://example.org/a\n\
+         Bad kind,rehab,2 Road,Beijing,39.9,116.4,x,y,zh,\n\
+         Bad lat,hotline,3 Road,Beijing,99.9,116.4,x,y,zh,\n\
+         Good two,legal_aid,4 Road,Shanghai,31.2,121.4,+86 21 5555 0101,9-17,zh,\n",
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let out = harrier(&data, &["directory", "import", csv.to_str().unwrap()]);
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("row 3:") && said.contains("rehab"), "{said}");
+    assert!(said.contains("row 4:") && said.contains("99.9"), "{said}");
+    assert!(
+        said.contains("imported 2 services, rejected 2 rows"),
+        "{said}"
+    );
+    assert_eq!(count(&data, "SELECT count(*) FROM directory_services"), 2);
+}
+
+#[test]
+fn mail_intake_imports_mbox_and_maildir_and_names_the_broken_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mbox = format!("{FIXTURES}/tipoffs.mbox");
+    let out = harrier(&data, &["intake", "mail", &mbox]);
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("tipoffs.mbox (message 3): not imported"),
+        "{said}"
+    );
+    assert!(
+        said.contains("2 reports stored, 0 already imported, 1 not imported"),
+        "{said}"
+    );
+    assert_eq!(
+        count(
+            &data,
+            "SELECT count(*) FROM reports WHERE channel = 'email'"
+        ),
+        2
+    );
+    assert_eq!(
+        count(
+            &data,
+            "SELECT count(*) FROM reports WHERE category = 'drugs'"
+        ),
+        1,
+        "[drugs] tag read from the subject"
+    );
+    assert_eq!(
+        count(&data, "SELECT count(*) FROM report_files"),
+        1,
+        "the text attachment is evidence"
+    );
+    assert_eq!(
+        count(
+            &data,
+            "SELECT count(*) FROM reporter_contacts WHERE email = 'tipster@example.org'"
+        ),
+        1
+    );
+    let found = count(
+        &data,
+        "SELECT count(*) FROM subjects WHERE key IN ('https://example.test/shop/ice', 'wechat:ice_boss88', '+8613800138000')",
+    );
+    assert_eq!(found, 3, "locations extracted from the body");
+    let html_kept_out = count(
+        &data,
+        "SELECT count(*) FROM reports WHERE description LIKE '%<b>%'",
+    );
+    assert_eq!(html_kept_out, 0, "HTML bodies become text");
+
+    let again = harrier(&data, &["intake", "mail", &mbox]);
+    assert!(
+        text(&again).contains("0 reports stored, 2 already imported"),
+        "{}",
+        text(&again)
+    );
+
+    let maildir = format!("{FIXTURES}/maildir");
+    let out = harrier(&data, &["intake", "mail", &maildir]);
+    assert!(text(&out).contains("1 reports stored"), "{}", text(&out));
+    assert_eq!(
+        count(
+            &data,
+            "SELECT count(*) FROM reports WHERE category = 'firearms_explosives'"
+        ),
+        1
+    );
+}
+
+#[test]
+fn staff_add_prints_a_one_time_password_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = harrier(dir.path(), &["staff", "add", "mei", "--role", "intake"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("one-time password: "));
+    let again = harrier(dir.path(), &["staff", "add", "mei", "--role", "intake"]);
+    assert!(!again.status.success());
+    assert!(text(&again).contains("already exists"));
+    let bad = harrier(dir.path(), &["staff", "add", "kai", "--role", "overlord"]);
+    assert!(text(&bad).contains("not one of admin"));
+}
