@@ -288,3 +288,40 @@ fn reopening_keeps_data_and_schema_version() {
         .unwrap();
     assert_eq!(check, "ok");
 }
+
+/// Many concurrent writes share commits with group commit on, and pay one
+/// commit each with it off.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn group_commit_shares_fsyncs_between_concurrent_writes() {
+    for group_commit in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        let options = SqliteOptions {
+            group_commit,
+            ..SqliteOptions::default()
+        };
+        let store = Arc::new(SqliteStore::open(dir.path().join("h.db"), &options).unwrap());
+        let before = store.commits();
+        let tasks: Vec<_> = (0..300)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    store
+                        .insert_report(report(&format!("https://example.test/g/{i}")), None)
+                        .await
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        let commits = store.commits() - before;
+        if group_commit {
+            assert!(
+                commits < 300,
+                "300 concurrent writes took {commits} commits"
+            );
+        } else {
+            assert_eq!(commits, 300);
+        }
+    }
+}

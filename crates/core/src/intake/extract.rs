@@ -31,21 +31,15 @@ const HANDLE_CHARS: std::ops::RangeInclusive<usize> = 2..=64;
 /// Messenger names as people write them, and the prefix each id gets.
 /// Chinese spam writes WeChat as "vx", "v信", "威信" or "薇信" to dodge
 /// keyword filters; Telegram is "电报" or "纸飞机" ("paper plane", its logo).
-const MESSENGERS: [(&str, Messenger); 14] = [
-    ("wechat", Messenger::WeChat),
-    ("weixin", Messenger::WeChat),
-    ("wx", Messenger::WeChat),
-    ("vx", Messenger::WeChat),
-    ("v信", Messenger::WeChat),
-    ("微信", Messenger::WeChat),
-    ("威信", Messenger::WeChat),
-    ("薇信", Messenger::WeChat),
-    ("qq", Messenger::Qq),
-    ("扣扣", Messenger::Qq),
-    ("telegram", Messenger::Telegram),
-    ("tg", Messenger::Telegram),
-    ("电报", Messenger::Telegram),
-    ("纸飞机", Messenger::Telegram),
+const MESSENGERS: [(Messenger, &[&str]); 3] = [
+    (
+        Messenger::WeChat,
+        &[
+            "wechat", "weixin", "wx", "vx", "v信", "微信", "威信", "薇信",
+        ],
+    ),
+    (Messenger::Qq, &["qq", "扣扣"]),
+    (Messenger::Telegram, &["telegram", "tg", "电报", "纸飞机"]),
 ];
 
 /// "example.txt" is a file name, not a site, when nothing follows it.
@@ -262,9 +256,12 @@ fn messenger_ids(text: &str, claimed: &Claimed) -> Vec<Found> {
 fn messenger_id_at(text: &str, at: usize) -> Option<(usize, Messenger, &str)> {
     let rest = &text[at..];
     let first = rest.as_bytes().first()?.to_ascii_lowercase();
-    let (name, messenger) = MESSENGERS.iter().find(|(name, _)| {
-        name.as_bytes().first() == Some(&first) && starts_with_ignore_ascii_case(rest, name)
-    })?;
+    let (messenger, name) = MESSENGERS
+        .iter()
+        .flat_map(|(messenger, names)| names.iter().map(move |name| (*messenger, *name)))
+        .find(|(_, name)| {
+            name.as_bytes().first() == Some(&first) && starts_with_ignore_ascii_case(rest, name)
+        })?;
     let ascii_name = name.is_ascii();
     if ascii_name
         && text[..at]
@@ -289,7 +286,7 @@ fn messenger_id_at(text: &str, at: usize) -> Option<(usize, Messenger, &str)> {
     cursor = after_colon
         .unwrap_or(cursor)
         .trim_start_matches([' ', '\u{3000}']);
-    if *messenger == Messenger::Telegram {
+    if messenger == Messenger::Telegram {
         cursor = cursor.strip_prefix('@').unwrap_or(cursor);
     }
     let id_len = cursor
@@ -303,7 +300,7 @@ fn messenger_id_at(text: &str, at: usize) -> Option<(usize, Messenger, &str)> {
         return None;
     }
     let end = text.len() - cursor.len() + id_len;
-    Some((end, *messenger, id))
+    Some((end, messenger, id))
 }
 
 fn starts_with_ignore_ascii_case(text: &str, prefix: &str) -> bool {
@@ -381,7 +378,7 @@ fn phone_run_end(bytes: &[u8], start: usize, limit: usize) -> usize {
     let mut gap = 0;
     while end < limit {
         let b = bytes[end];
-        let at_chunk_start = end == start || bytes[end - 1] == b' ';
+        let at_chunk_start = end == start || matches!(bytes[end - 1], b' ' | b'(');
         match b {
             b'0'..=b'9' => gap = 0,
             b' ' | b'-' | b'(' | b')' => gap += 1,
@@ -462,7 +459,12 @@ fn is_phone(text: &str, start: usize, end: usize) -> bool {
     if !PHONE_DIGITS.contains(&digits) {
         return false;
     }
-    if candidate.iter().skip(1).any(|&b| b == b'+') || !parentheses_balance(candidate) {
+    // `+` opens the number, possibly inside a parenthesis: "(+86)".
+    let plus_misplaced = candidate
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'+' && !(i == 0 || (i == 1 && candidate[0] == b'(')));
+    if plus_misplaced || !parentheses_balance(candidate) {
         return false;
     }
     let before = start.checked_sub(1).map(|i| bytes[i]);
@@ -544,14 +546,14 @@ fn number(digits: &[u8]) -> u32 {
         .fold(0, |n, d| n * 10 + u32::from(d.saturating_sub(b'0')))
 }
 
-/// `2026-11-24`, `24-11-2026`, or a bare `20261124`.
+/// `2026-11-24`, `24-11-2026`, `2026 11 24`, or a bare `20261124`.
 fn looks_like_date(candidate: &[u8]) -> bool {
     let is_year = |g: &[u8]| g.len() == 4 && (1900..=2099).contains(&number(g));
     let is_month = |g: &[u8]| (1..=2).contains(&g.len()) && (1..=12).contains(&number(g));
     let is_day = |g: &[u8]| (1..=2).contains(&g.len()) && (1..=31).contains(&number(g));
     let groups = groups(candidate);
     let dashed = groups.windows(3).any(|w| {
-        let joined = w[0].1 == Some(b'-') && w[1].1 == Some(b'-');
+        let joined = w[0].1 == w[1].1 && matches!(w[0].1, Some(b'-' | b' '));
         let (a, b, c) = (w[0].0, w[1].0, w[2].0);
         joined
             && ((is_year(a) && is_month(b) && is_day(c))
@@ -567,7 +569,7 @@ fn looks_like_date(candidate: &[u8]) -> bool {
 /// `1 000 000 000`: a number written with spaces between thousands.
 fn looks_like_thousands(candidate: &[u8]) -> bool {
     let groups = groups(candidate);
-    candidate[0] != b'+'
+    !candidate.contains(&b'+')
         && groups.len() >= 3
         && groups
             .iter()
@@ -583,7 +585,7 @@ fn looks_like_round_amount(candidate: &[u8]) -> bool {
         .copied()
         .filter(u8::is_ascii_digit)
         .collect();
-    candidate[0] != b'+' && digits.ends_with(b"00000")
+    !candidate.contains(&b'+') && digits.ends_with(b"00000")
 }
 
 #[cfg(test)]
@@ -710,6 +712,7 @@ mod tests {
             "on 2026-11-24 at 21:00",
             "24-11-2026 21:00:00",
             "20261124",
+            "2026 11 24",
             "版本 v1.2345678",
             "订单号 SN12345678",
             "价格 ¥1380013 元",

@@ -138,6 +138,12 @@ impl SqliteStore {
         Ok(Self { writer, readers })
     }
 
+    /// Write transactions committed since the store was opened: with group
+    /// commit, fewer than the writes.
+    pub fn commits(&self) -> u64 {
+        self.writer.commits()
+    }
+
     async fn read<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,

@@ -12,6 +12,8 @@
 
 use harrier_core::ports::StoreError;
 use rusqlite::Connection;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::{mpsc, oneshot};
 
 type Completion = Box<dyn FnOnce(Result<(), String>) + Send>;
@@ -21,16 +23,24 @@ type Job = Box<dyn FnOnce(&Connection) -> (bool, Completion) + Send>;
 #[derive(Clone)]
 pub(crate) struct Writer {
     jobs: mpsc::Sender<Job>,
+    commits: Arc<AtomicU64>,
 }
 
 impl Writer {
     /// Starts the writer thread on an open, migrated connection.
     pub(crate) fn start(conn: Connection, max_batch: usize) -> std::io::Result<Self> {
         let (jobs, rx) = mpsc::channel::<Job>(8192);
+        let commits = Arc::new(AtomicU64::new(0));
+        let counter = commits.clone();
         std::thread::Builder::new()
             .name("harrier-sqlite-writer".into())
-            .spawn(move || run(conn, rx, max_batch.max(1)))?;
-        Ok(Self { jobs })
+            .spawn(move || run(conn, rx, max_batch.max(1), &counter))?;
+        Ok(Self { jobs, commits })
+    }
+
+    /// Transactions committed since start.
+    pub(crate) fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
     }
 
     /// Runs `f` in the next transaction and answers once it has committed.
@@ -61,7 +71,7 @@ impl Writer {
     }
 }
 
-fn run(conn: Connection, mut rx: mpsc::Receiver<Job>, max_batch: usize) {
+fn run(conn: Connection, mut rx: mpsc::Receiver<Job>, max_batch: usize, commits: &AtomicU64) {
     let mut batch: Vec<Job> = Vec::with_capacity(max_batch);
     let mut completions: Vec<Completion> = Vec::with_capacity(max_batch);
     while let Some(first) = rx.blocking_recv() {
@@ -96,6 +106,8 @@ fn run(conn: Connection, mut rx: mpsc::Receiver<Job>, max_batch: usize) {
         let commit = conn.execute_batch("COMMIT").map_err(|e| e.to_string());
         if commit.is_err() {
             let _ = conn.execute_batch("ROLLBACK");
+        } else {
+            commits.fetch_add(1, Ordering::Relaxed);
         }
         for done in completions.drain(..) {
             done(commit.clone());
