@@ -442,6 +442,11 @@ async fn the_help_directory_finds_the_nearest_services() {
             >= 1
     );
     assert!(!hotlines.contains("<span class=\"tag\">Treatment</span>"));
+    let other_spelling = t.get("/help?lang=en&city=%E4%B8%8A%E6%B5%B7").await.text();
+    assert!(
+        other_spelling.contains("Shanghai"),
+        "the city filter takes 上海 for Shanghai"
+    );
     let bad = t.get("/help?lat=91&lon=0").await;
     assert_eq!(bad.status, 400);
     let unknown = t.get("/help?lang=en&near=Atlantis").await;

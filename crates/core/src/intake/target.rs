@@ -160,7 +160,10 @@ fn normalise_url(raw: &str) -> Result<String, TargetError> {
     } else {
         url.query_pairs_mut().clear().extend_pairs(query);
     }
+    let path = url.path().trim_end_matches('/').to_owned();
+    url.set_path(&path);
     let mut out = url.to_string();
+    // `https://example.com/` keeps its root slash in the URL type; drop it.
     if out.ends_with('/') && url.query().is_none() {
         out.pop();
     }

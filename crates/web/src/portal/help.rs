@@ -110,7 +110,7 @@ pub async fn search(
         near,
         limit: 50,
     };
-    let hits = find(&services, &query);
+    let hits = search_with_gazetteer(&services, &query, &state.content.gazetteer);
     let sample = services
         .iter()
         .any(|s| s.name.starts_with("[SAMPLE]") || s.name.starts_with("[示例]"));
