@@ -7,7 +7,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use harrier_core::directory::{Point, Query as DirectoryQuery, ServiceKind, search as find};
+use harrier_core::directory::{Point, Query as DirectoryQuery, ServiceKind, search_with_gazetteer};
 use serde::Deserialize;
 
 #[derive(Debug, Default, Deserialize)]
