@@ -212,6 +212,12 @@ async fn mail_input(
     origin: &str,
 ) -> anyhow::Result<ReportInput> {
     let mut files = Vec::new();
+    for skipped in &mail.skipped_attachments {
+        eprintln!("{origin}: attachment skipped: {skipped}");
+    }
+    if mail.body_truncated {
+        eprintln!("{origin}: body longer than 64 KiB: the rest was not kept");
+    }
     for attachment in mail.attachments {
         let name = attachment
             .name

@@ -1,5 +1,9 @@
 -- Harrier schema, version 1: intake, subjects, directory, staff.
 -- Times are UTC text in one fixed format (see sqlite/time.rs) so they sort.
+-- Every report touches these tables in the writer's hot path: keep the
+-- indexes few (tables keyed by their natural key are WITHOUT ROWID, and the
+-- subject list sorts by report_count at query time instead of keeping an
+-- index that every report would rewrite).
 
 CREATE TABLE staff (
     id INTEGER PRIMARY KEY,
@@ -27,7 +31,6 @@ CREATE TABLE subjects (
     last_reported_at TEXT NOT NULL,
     UNIQUE (kind, platform, key)
 );
-CREATE INDEX subjects_by_count ON subjects (report_count DESC, id);
 
 CREATE TABLE reports (
     id INTEGER PRIMARY KEY,
@@ -62,7 +65,7 @@ CREATE TABLE report_locations (
     value TEXT NOT NULL,
     subject_id INTEGER NOT NULL REFERENCES subjects(id),
     PRIMARY KEY (report_id, position)
-);
+) WITHOUT ROWID;
 CREATE INDEX report_locations_by_subject ON report_locations (subject_id);
 
 CREATE TABLE report_files (
@@ -73,13 +76,13 @@ CREATE TABLE report_files (
     size INTEGER NOT NULL,
     name TEXT,
     PRIMARY KEY (report_id, position)
-);
+) WITHOUT ROWID;
 
 CREATE TABLE idempotency_keys (
     key TEXT PRIMARY KEY,
     request_hash TEXT NOT NULL,
     report_id INTEGER NOT NULL REFERENCES reports(id)
-);
+) WITHOUT ROWID;
 
 CREATE TABLE directory_services (
     id INTEGER PRIMARY KEY,

@@ -21,6 +21,7 @@ use harrier_core::ports::{
 };
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 use writer::Writer;
@@ -99,6 +100,33 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Log frames (4 KiB pages) past which the writer makes the log start over:
+/// about 64 MiB.
+pub(crate) const WAL_RESTART_FRAMES: i64 = 16_384;
+
+/// Checkpoints the log every 200 ms while the process lives, in PASSIVE
+/// mode: it copies what it can into the database file and fsyncs it without
+/// ever blocking the writer. It publishes the log's length in `wal_frames`;
+/// the writer, which holds the write lock almost continuously under load,
+/// makes the log start over when it grows past [`WAL_RESTART_FRAMES`], which
+/// is cheap because this thread has already copied nearly everything.
+fn start_checkpointer(path: &Path, wal_frames: Arc<AtomicI64>) -> Result<(), StoreError> {
+    let conn = open_connection(path)?;
+    std::thread::Builder::new()
+        .name("harrier-sqlite-checkpoint".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(std::time::Duration::from_millis(200));
+                match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1)) {
+                    Ok(frames) => wal_frames.store(frames, Ordering::Relaxed),
+                    Err(e) => tracing::warn!(error = %e, "checkpoint failed"),
+                }
+            }
+        })
+        .map_err(|e| StoreError::Unavailable(format!("checkpoint thread: {e}")))?;
+    Ok(())
+}
+
 impl SqliteStore {
     /// Opens (creating if needed) the database file and applies migrations.
     pub fn open(path: impl AsRef<Path>, options: &SqliteOptions) -> Result<Self, StoreError> {
@@ -119,7 +147,9 @@ impl SqliteStore {
         }
         // FULL: in WAL mode the log is synced at every commit, so a commit
         // that returned survives power loss.
-        conn.execute_batch("PRAGMA synchronous = FULL;")
+        // temp_store: each write runs in a savepoint (see writer.rs), whose
+        // sub-journal would otherwise be a temporary file written page by page.
+        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY;")
             .map_err(db_err)?;
         migrate(&mut conn)?;
         conn.set_prepared_statement_cache_capacity(64);
@@ -128,7 +158,15 @@ impl SqliteStore {
         } else {
             1
         };
-        let writer = Writer::start(conn, max_batch)
+        // Checkpoints move the log into the database file and fsync it; done
+        // by the writer they would stall every report behind them, so a
+        // checkpointer thread of its own does them (PASSIVE: never blocks
+        // the writer), and the writer's automatic checkpoints are off.
+        conn.execute_batch("PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = 67108864;")
+            .map_err(db_err)?;
+        let wal_frames = Arc::new(AtomicI64::new(0));
+        start_checkpointer(&path, wal_frames.clone())?;
+        let writer = Writer::start(conn, max_batch, wal_frames)
             .map_err(|e| StoreError::Unavailable(format!("writer thread: {e}")))?;
         let readers = Arc::new(Readers {
             path,

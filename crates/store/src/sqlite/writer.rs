@@ -13,7 +13,7 @@
 use harrier_core::ports::StoreError;
 use rusqlite::Connection;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use tokio::sync::{mpsc, oneshot};
 
 type Completion = Box<dyn FnOnce(Result<(), String>) + Send>;
@@ -28,13 +28,17 @@ pub(crate) struct Writer {
 
 impl Writer {
     /// Starts the writer thread on an open, migrated connection.
-    pub(crate) fn start(conn: Connection, max_batch: usize) -> std::io::Result<Self> {
+    pub(crate) fn start(
+        conn: Connection,
+        max_batch: usize,
+        wal_frames: Arc<AtomicI64>,
+    ) -> std::io::Result<Self> {
         let (jobs, rx) = mpsc::channel::<Job>(8192);
         let commits = Arc::new(AtomicU64::new(0));
         let counter = commits.clone();
         std::thread::Builder::new()
             .name("harrier-sqlite-writer".into())
-            .spawn(move || run(conn, rx, max_batch.max(1), &counter))?;
+            .spawn(move || run(conn, rx, max_batch.max(1), &counter, &wal_frames))?;
         Ok(Self { jobs, commits })
     }
 
@@ -71,7 +75,13 @@ impl Writer {
     }
 }
 
-fn run(conn: Connection, mut rx: mpsc::Receiver<Job>, max_batch: usize, commits: &AtomicU64) {
+fn run(
+    conn: Connection,
+    mut rx: mpsc::Receiver<Job>,
+    max_batch: usize,
+    commits: &AtomicU64,
+    wal_frames: &AtomicI64,
+) {
     let mut batch: Vec<Job> = Vec::with_capacity(max_batch);
     let mut completions: Vec<Completion> = Vec::with_capacity(max_batch);
     while let Some(first) = rx.blocking_recv() {
@@ -91,12 +101,12 @@ fn run(conn: Connection, mut rx: mpsc::Receiver<Job>, max_batch: usize, commits:
             continue;
         }
         for job in batch.drain(..) {
-            let savepoint = conn.execute_batch("SAVEPOINT job");
+            let savepoint = run_cached(&conn, "SAVEPOINT job");
             let (ok, done) = job(&conn);
             let closed = if ok && savepoint.is_ok() {
-                conn.execute_batch("RELEASE job")
+                run_cached(&conn, "RELEASE job")
             } else {
-                conn.execute_batch("ROLLBACK TO job; RELEASE job")
+                run_cached(&conn, "ROLLBACK TO job").and_then(|()| run_cached(&conn, "RELEASE job"))
             };
             if let Err(e) = closed {
                 tracing::error!(error = %e, "savepoint could not be closed");
@@ -112,5 +122,18 @@ fn run(conn: Connection, mut rx: mpsc::Receiver<Job>, max_batch: usize, commits:
         for done in completions.drain(..) {
             done(commit.clone());
         }
+        // After the answers, so no caller waits for it (see mod.rs).
+        if wal_frames.load(Ordering::Relaxed) > super::WAL_RESTART_FRAMES {
+            wal_frames.store(0, Ordering::Relaxed);
+            if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(())) {
+                tracing::warn!(error = %e, "log restart failed");
+            }
+        }
     }
+}
+
+/// Runs a statement from the prepared-statement cache: the savepoint
+/// statements run twice per write and are not worth parsing each time.
+fn run_cached(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(|_| ())
 }
