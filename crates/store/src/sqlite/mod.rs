@@ -117,6 +117,11 @@ fn start_checkpointer(path: &Path, wal_frames: Arc<AtomicI64>) -> Result<(), Sto
         .spawn(move || {
             loop {
                 std::thread::sleep(std::time::Duration::from_millis(200));
+                // The writer thread holds the other reference: when it has
+                // stopped, so does this one.
+                if Arc::strong_count(&wal_frames) == 1 {
+                    return;
+                }
                 match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1)) {
                     Ok(frames) => wal_frames.store(frames, Ordering::Relaxed),
                     Err(e) => tracing::warn!(error = %e, "checkpoint failed"),
@@ -147,10 +152,15 @@ impl SqliteStore {
         }
         // FULL: in WAL mode the log is synced at every commit, so a commit
         // that returned survives power loss.
+        // cache_size (64 MiB): receipt codes and idempotency keys are random,
+        // so their index inserts land on random pages; a small cache turns
+        // each into a read.
         // temp_store: each write runs in a savepoint (see writer.rs), whose
         // sub-journal would otherwise be a temporary file written page by page.
-        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY;")
-            .map_err(db_err)?;
+        conn.execute_batch(
+            "PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
+        )
+        .map_err(db_err)?;
         migrate(&mut conn)?;
         conn.set_prepared_statement_cache_capacity(64);
         let max_batch = if options.group_commit {
