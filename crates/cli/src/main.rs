@@ -8,6 +8,12 @@ mod config;
 mod wiring;
 
 use anyhow::Context;
+
+/// mimalloc instead of glibc's allocator: reports are allocated on the HTTP
+/// threads and freed on the database writer thread, a pattern glibc's
+/// allocator serves with lock contention (see BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
