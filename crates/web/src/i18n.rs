@@ -83,11 +83,27 @@ impl Lang {
 }
 
 /// The language a request asked for, and whether it asked explicitly.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Chosen {
     pub lang: Lang,
     /// Set when `?lang=` chose it: the answer should set the cookie.
     pub from_query: bool,
+    /// The rest of the query, for the language links.
+    pub rest_query: String,
+}
+
+/// The request's query string without its `lang` parameter (at most 2 KiB),
+/// so the language links keep a search as it is.
+pub fn query_without_lang(parts: &Parts) -> String {
+    let query = parts.uri.query().unwrap_or("");
+    if query.len() > 2048 {
+        return String::new();
+    }
+    query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("lang=") && *p != "lang")
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Chosen {
@@ -109,6 +125,7 @@ pub fn choose(parts: &Parts) -> Chosen {
         return Chosen {
             lang,
             from_query: true,
+            rest_query: query_without_lang(parts),
         };
     }
     let lang = cookie(&parts.headers, "lang")
@@ -124,6 +141,7 @@ pub fn choose(parts: &Parts) -> Chosen {
     Chosen {
         lang,
         from_query: false,
+        rest_query: query_without_lang(parts),
     }
 }
 

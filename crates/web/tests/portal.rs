@@ -358,6 +358,24 @@ async fn pages_follow_the_language_asked_for() {
         kept.text().contains("<html lang=\"zh-CN\">"),
         "the cookie wins over Accept-Language"
     );
+    let search = t
+        .get("/help?near=Shanghai&lang=en&kind=hotline")
+        .await
+        .text();
+    let zh_link = search
+        .split("hreflang=\"zh-CN\"")
+        .nth(1)
+        .unwrap()
+        .split('>')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(
+        zh_link.contains("near=Shanghai")
+            && zh_link.contains("kind=hotline")
+            && zh_link.contains("lang=zh"),
+        "switching language keeps the search: {zh_link}"
+    );
 }
 
 #[tokio::test]

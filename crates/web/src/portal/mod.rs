@@ -24,6 +24,7 @@ use axum::routing::get;
 pub struct Page {
     pub lang: Lang,
     pub t: &'static Messages,
+    rest_query: String,
 }
 
 impl Page {
@@ -31,6 +32,16 @@ impl Page {
         Self {
             lang: chosen.lang,
             t: chosen.lang.messages(),
+            rest_query: chosen.rest_query,
+        }
+    }
+
+    /// The query of a link to this page in another language.
+    pub fn switch_to(&self, code: &str) -> String {
+        if self.rest_query.is_empty() {
+            format!("lang={code}")
+        } else {
+            format!("{}&lang={code}", self.rest_query)
         }
     }
 }

@@ -100,8 +100,8 @@ fn form_page(
     had_files: bool,
 ) -> Response {
     let (nonce, set_cookie) = nonce(state, headers);
-    let page = Page::new(chosen);
     let lang = chosen.lang.code();
+    let page = Page::new(chosen);
     let categories = state
         .taxonomy
         .categories()
@@ -328,7 +328,7 @@ async fn store_uploads(
     Ok(files)
 }
 
-fn localised(chosen: Chosen, e: &ApiError) -> FormError {
+fn localised(chosen: &Chosen, e: &ApiError) -> FormError {
     let t = chosen.lang.messages();
     let key = format!("error.{}", e.code);
     let message = match t.s(&key) {
@@ -383,7 +383,7 @@ pub async fn post(
         Err(e) => {
             let had_files = !received.uploads.is_empty() || e.field == Some("evidence");
             let status = e.status;
-            let error = localised(chosen, &e);
+            let error = localised(&chosen, &e);
             form_page(
                 &state,
                 chosen,
