@@ -13,12 +13,14 @@ cargo fmt --all -- --check
 step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "core stays free of HTTP, SQL and NATS"
-for crate in axum sqlx async-nats rusqlite hyper; do
-  if cargo tree -p harrier-core -e normal --locked -i "$crate" >/dev/null 2>&1; then
-    echo "harrier-core depends on $crate: the domain must not" >&2
-    exit 1
-  fi
+step "core and detect stay free of HTTP, SQL, NATS (and detect of async)"
+for pkg in harrier-core harrier-detect; do
+  for crate in axum sqlx async-nats rusqlite hyper tokio; do
+    if cargo tree -p "$pkg" -e normal --locked -i "$crate" >/dev/null 2>&1; then
+      echo "$pkg depends on $crate: it must not" >&2
+      exit 1
+    fi
+  done
 done
 
 step "unit and integration tests"
