@@ -10,7 +10,7 @@ use harrier_core::evidence::{clean_file_name, sniff};
 use harrier_core::intake::mail::{MailReport, parse_message, split_mbox};
 use harrier_core::intake::report::{MAX_DESCRIPTION_CHARS, MAX_FILE_BYTES, MAX_LOCATIONS};
 use harrier_core::intake::{Channel, EvidenceFile, ReportInput, ReporterContact, validate};
-use harrier_core::ports::{BlobStore, DirectoryImport, IdempotencyKey, Store};
+use harrier_core::ports::{BlobStore, DirectoryImport, IdempotencyKey, Store, StoreError};
 use harrier_core::taxonomy::Taxonomy;
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
@@ -78,13 +78,22 @@ async fn load_demo(config: &Config, store: &harrier_store::SqliteStore) -> anyho
         .await?;
     println!("Demo: loaded {count} SAMPLE help services (not real services).");
     println!("Demo: staff accounts (one-time passwords; set your own at first sign-in):");
+    // Existing accounts are left alone: `demo` may be pointed at a data
+    // directory that is in use, and must not reset anybody's password.
     for (name, role) in [("admin", Role::Admin), ("intake", Role::Intake)] {
         let password = one_time_password();
         let hash = hash_password(&password)?;
-        store
-            .put_staff(name, role, &hash, true, true, clock.now())
-            .await?;
-        println!("  {name:<7} role {:<6} password {password}", role.as_str());
+        match store
+            .put_staff(name, role, &hash, true, false, clock.now())
+            .await
+        {
+            Ok(_) => println!("  {name:<7} role {:<6} password {password}", role.as_str()),
+            Err(StoreError::AlreadyExists(_)) => println!(
+                "  {name:<7} exists already (new one-time password: harrier staff add {name} --role {} --reset)",
+                role.as_str()
+            ),
+            Err(e) => return Err(e.into()),
+        }
     }
     println!(
         "Demo: sign in with POST /api/v1/auth/login {{\"name\":\"admin\",\"password\":\"…\",\"new_password\":\"…\"}}; data in {}",
@@ -204,14 +213,22 @@ fn category_tag<'a>(subject: &'a str, taxonomy: &Taxonomy) -> Option<&'a str> {
     taxonomy.get(tag).map(|_| tag)
 }
 
-async fn mail_input(
+/// An attachment that passed the type check, not yet stored.
+struct Accepted {
+    name: Option<String>,
+    media_type: &'static str,
+    bytes: Vec<u8>,
+}
+
+/// The report an e-mail makes, and its acceptable attachments. Nothing is
+/// written here: blobs are stored only once the report has validated.
+fn mail_input(
     mail: MailReport,
     category: &str,
     taxonomy: &Taxonomy,
-    blobs: &dyn BlobStore,
     origin: &str,
-) -> anyhow::Result<ReportInput> {
-    let mut files = Vec::new();
+) -> (ReportInput, Vec<Accepted>) {
+    let mut accepted = Vec::new();
     for skipped in &mail.skipped_attachments {
         eprintln!("{origin}: attachment skipped: {skipped}");
     }
@@ -224,14 +241,11 @@ async fn mail_input(
             .clone()
             .unwrap_or_else(|| "attachment".into());
         match sniff(&name, &attachment.bytes, MAX_FILE_BYTES) {
-            Ok(media_type) if files.len() < harrier_core::intake::report::MAX_FILES => {
-                let size = attachment.bytes.len() as u64;
-                let sha256 = blobs.put(attachment.bytes).await?;
-                files.push(EvidenceFile {
-                    sha256,
-                    media_type: media_type.to_owned(),
-                    size,
+            Ok(media_type) if accepted.len() < harrier_core::intake::report::MAX_FILES => {
+                accepted.push(Accepted {
                     name: clean_file_name(&name),
+                    media_type,
+                    bytes: attachment.bytes,
                 });
             }
             Ok(_) => eprintln!("{origin}: attachment {name:?} skipped: more than 5 files"),
@@ -246,7 +260,7 @@ async fn mail_input(
     let category = category_tag(&mail.subject, taxonomy)
         .unwrap_or(category)
         .to_owned();
-    Ok(ReportInput {
+    let input = ReportInput {
         category,
         locations: mail.locations.into_iter().take(MAX_LOCATIONS).collect(),
         platform: None,
@@ -258,8 +272,26 @@ async fn mail_input(
             phone: None,
         },
         good_faith: false,
-        files,
-    })
+        files: Vec::new(),
+    };
+    (input, accepted)
+}
+
+async fn store_attachments(
+    blobs: &dyn BlobStore,
+    accepted: Vec<Accepted>,
+) -> anyhow::Result<Vec<EvidenceFile>> {
+    let mut files = Vec::with_capacity(accepted.len());
+    for file in accepted {
+        let size = file.bytes.len() as u64;
+        files.push(EvidenceFile {
+            sha256: blobs.put(file.bytes).await?,
+            media_type: file.media_type.to_owned(),
+            size,
+            name: file.name,
+        });
+    }
+    Ok(files)
 }
 
 pub async fn intake_mail(config: &Config, path: &Path, category: &str) -> anyhow::Result<()> {
@@ -288,8 +320,8 @@ pub async fn intake_mail(config: &Config, path: &Path, category: &str) -> anyhow
                 .clone()
                 .unwrap_or_else(|| request_hash.clone())
         );
-        let input = mail_input(mail, category, &taxonomy, &blobs, &message.origin).await?;
-        let report = match validate(input, Channel::Email, &taxonomy, SystemClock.now()) {
+        let (input, accepted) = mail_input(mail, category, &taxonomy, &message.origin);
+        let mut report = match validate(input, Channel::Email, &taxonomy, SystemClock.now()) {
             Ok(report) => report,
             Err(e) => {
                 eprintln!("{}: not imported: {e}", message.origin);
@@ -297,6 +329,7 @@ pub async fn intake_mail(config: &Config, path: &Path, category: &str) -> anyhow
                 continue;
             }
         };
+        report.files = store_attachments(&blobs, accepted).await?;
         match store
             .insert_report(report, Some(IdempotencyKey { key, request_hash }))
             .await

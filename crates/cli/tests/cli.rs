@@ -164,3 +164,96 @@ fn staff_add_prints_a_one_time_password_once() {
     let bad = harrier(dir.path(), &["staff", "add", "kai", "--role", "overlord"]);
     assert!(text(&bad).contains("not one of admin"));
 }
+
+/// Runs `harrier demo` until it serves, then stops it; returns what it printed.
+fn demo_once(data: &Path) -> String {
+    use std::io::BufRead;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_harrier"))
+        .arg("demo")
+        .env("HARRIER_STORAGE__DATA_DIR", data)
+        .env("HARRIER_SERVER__LISTEN", format!("127.0.0.1:{port}"))
+        .env("HARRIER_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut printed = String::new();
+    for line in std::io::BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        printed.push_str(&line);
+        printed.push('\n');
+        if line.starts_with("Harrier is running") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    printed
+}
+
+#[test]
+fn demo_prints_passwords_once_and_never_resets_existing_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = demo_once(dir.path());
+    assert!(first.contains("loaded 32 SAMPLE help services"), "{first}");
+    assert!(first.contains("admin   role admin  password "), "{first}");
+    let hash = |d: &Path| -> String {
+        let conn = rusqlite::Connection::open(d.join("harrier.db")).unwrap();
+        conn.query_row(
+            "SELECT password_hash FROM staff WHERE name = 'admin'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    let before = hash(dir.path());
+    let second = demo_once(dir.path());
+    assert!(second.contains("admin   exists already"), "{second}");
+    assert_eq!(
+        hash(dir.path()),
+        before,
+        "the admin's password is untouched"
+    );
+    assert_eq!(
+        count(dir.path(), "SELECT count(*) FROM directory_services"),
+        32,
+        "the sample is replaced, not doubled"
+    );
+}
+
+#[test]
+fn a_mail_that_fails_validation_leaves_no_evidence_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let eml = dir.path().join("bare.eml");
+    std::fs::write(
+        &eml,
+        "From: someone@example.org\r\nMessage-ID: <bare@example.org>\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n\
+         --b\r\nContent-Type: text/plain; name=\"n.txt\"\r\nContent-Disposition: attachment; filename=\"n.txt\"\r\n\r\nonly an attachment\r\n--b--\r\n",
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let out = harrier(&data, &["intake", "mail", eml.to_str().unwrap()]);
+    assert!(
+        text(&out).contains("not imported: description is required"),
+        "{}",
+        text(&out)
+    );
+    let blobs: Vec<_> = walk(&data.join("blobs"));
+    assert!(blobs.is_empty(), "no blob for a refused mail: {blobs:?}");
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| !p.ends_with("tmp"))
+        .flat_map(|p| if p.is_dir() { walk(&p) } else { vec![p] })
+        .collect()
+}

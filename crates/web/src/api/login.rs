@@ -2,7 +2,8 @@
 //!
 //! An account that still has its one-time password must send
 //! `new_password` in the same call; the token is issued only after the
-//! change. Wrong name and wrong password get the same answer.
+//! change. Wrong name and wrong password get the same answer, in the same
+//! time (an unknown name is checked against a throw-away hash).
 
 use super::dto::{LoginBody, LoginRequest, rfc3339};
 use super::json::{body, parse_json};
@@ -14,6 +15,14 @@ use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
 use harrier_core::accounts::{check_password, hash_password, new_token, verify_password};
+
+/// An argon2id hash of a random password nobody knows, made once.
+fn unknown_name_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        hash_password(&harrier_core::accounts::one_time_password()).unwrap_or_default()
+    })
+}
 
 fn bad_credentials() -> ApiError {
     ApiError::new(
@@ -42,16 +51,20 @@ pub async fn login(
         .store
         .staff_credentials(&request.name)
         .await?
-        .filter(|c| !c.disabled)
-        .ok_or_else(bad_credentials)?;
-    let hash = credentials.password_hash.clone();
+        .filter(|c| !c.disabled);
+    // An unknown name is checked against a throw-away hash, so that the
+    // answer takes as long as for a known name with a wrong password.
+    let hash = match &credentials {
+        Some(c) => c.password_hash.clone(),
+        None => unknown_name_hash().to_owned(),
+    };
     let password = request.password.clone();
     let verified = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .unwrap_or(false);
-    if !verified {
+    let Some(credentials) = credentials.filter(|_| verified) else {
         return Err(bad_credentials());
-    }
+    };
     let staff = credentials.staff;
     if staff.must_change_password {
         let Some(new_password) = request.new_password.as_deref() else {
