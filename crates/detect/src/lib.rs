@@ -2,9 +2,18 @@
 //!
 //! A pure library: it does no I/O, runs no async code and never reads the
 //! clock, so every result is a function of its inputs and can be tested,
-//! benchmarked and fuzzed on its own. Today it holds [`normalize`], the pass
-//! that undoes obfuscation before lexicons and patterns look at a text; the
-//! lexicons, patterns, extractors, classifiers and rules of issue 3 build on
-//! it.
+//! benchmarked and fuzzed on its own. Given an [`item::Item`], a compiled
+//! ruleset returns [`signal::Signal`]s, each with its explanation.
+//!
+//! - [`normalize`]: the pass that undoes obfuscation, with an offset map.
+//! - [`extract`]: URLs, domains, phone numbers, messenger handles, e-mail
+//!   addresses and wallet addresses, as spans.
+//! - [`hash`]: SHA-256 and PDQ image hashes matched against hash lists.
+//! - [`classify`]: a hashed n-gram linear text classifier.
 
+pub mod classify;
+pub mod extract;
+pub mod hash;
+pub mod item;
 pub mod normalize;
+pub mod signal;
