@@ -10,10 +10,15 @@
 //!   addresses and wallet addresses, as spans.
 //! - [`hash`]: SHA-256 and PDQ image hashes matched against hash lists.
 //! - [`classify`]: a hashed n-gram linear text classifier.
+//! - [`lexicon`] and [`pattern`]: word lists and regexes, compiled to
+//!   Aho-Corasick automata and a literal prefilter.
 
 pub mod classify;
+pub mod error;
 pub mod extract;
 pub mod hash;
 pub mod item;
+pub mod lexicon;
 pub mod normalize;
+pub mod pattern;
 pub mod signal;

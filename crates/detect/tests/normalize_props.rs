@@ -2,6 +2,8 @@
 //! and every offset it reports maps back inside the original, on char
 //! boundaries.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use harrier_detect::normalize::{Normalized, Steps, normalize};
 use proptest::prelude::*;
 
@@ -32,9 +34,10 @@ fn any_steps() -> impl Strategy<Value = Steps> {
 }
 
 fn check_map(original: &str, out: &Normalized) -> Result<(), TestCaseError> {
-    prop_assert_eq!(out.map.len(), out.text.len());
+    prop_assert!(out.origin(out.text.len()).is_none());
     let mut previous_start = 0;
-    for origin in &out.map {
+    for at in 0..out.text.len() {
+        let origin = out.origin(at).unwrap();
         prop_assert!(origin.start < origin.end, "empty origin {:?}", origin);
         prop_assert!(origin.end <= original.len());
         prop_assert!(original.is_char_boundary(origin.start));
@@ -92,7 +95,7 @@ proptest! {
         // origin.
         for (at, ch) in out.text.char_indices() {
             let span = out.original_span(at..at + ch.len_utf8());
-            prop_assert_eq!(span.clone(), out.map[at].clone());
+            prop_assert_eq!(span.clone(), out.origin(at).unwrap());
             prop_assert!(!text[span].is_empty());
         }
     }
@@ -103,4 +106,57 @@ proptest! {
         prop_assert_eq!(&out.text, &text);
         prop_assert_eq!(out.original_span(0..out.text.len()), 0..text.len());
     }
+}
+
+/// Text of the kind the fast path takes: ASCII, Chinese, full-width forms,
+/// invisible characters and separators.
+fn common_text() -> impl Strategy<Value = String> {
+    proptest::string::string_regex("[a-zA-Z0-9 .*@$_|/~+-冰毒同城出货加微信乾隆於，。！？Ａ-Ｚａ-ｚ０-９\u{200b}\u{202e}\u{3000}]{0,40}")
+        .unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    #[test]
+    fn fast_path_agrees_with_the_steps(text in common_text(), steps in any_steps()) {
+        let fast = normalize(&text, &steps);
+        let slow = harrier_detect::normalize::slow(&text, &steps);
+        prop_assert_eq!(&fast.text, &slow.text);
+        for at in 0..fast.text.len() {
+            prop_assert_eq!(fast.origin(at), slow.origin(at));
+        }
+    }
+}
+
+/// The fast path and the step-by-step path agree on real text (the shared
+/// data's Chinese reviews and English SMS), when the data is there.
+#[test]
+fn fast_path_agrees_on_real_text() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data");
+    let files = [
+        "benign-zh/pos.txt",
+        "benign-zh/neg.txt",
+        "sms-spam/SMSSpamCollection",
+        "cold/test.csv",
+    ];
+    let mut checked = 0;
+    for file in files {
+        let path = std::path::Path::new(root).join(file);
+        #[allow(clippy::disallowed_methods)] // a test reads the shared data, a few MB
+        let Ok(content) = std::fs::read_to_string(&path) else {
+            eprintln!("skipping {}: not found", path.display());
+            continue;
+        };
+        for line in content.lines().take(3000) {
+            let fast = normalize(line, &Steps::all());
+            let slow = harrier_detect::normalize::slow(line, &Steps::all());
+            assert_eq!(fast.text, slow.text, "{line:?}");
+            for at in 0..fast.text.len() {
+                assert_eq!(fast.origin(at), slow.origin(at), "{line:?} at {at}");
+            }
+            checked += 1;
+        }
+    }
+    eprintln!("{checked} lines agree");
 }

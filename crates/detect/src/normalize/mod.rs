@@ -25,6 +25,7 @@
 
 mod chinese;
 mod confusable;
+mod fast;
 mod obfuscation;
 mod unicode;
 
@@ -101,18 +102,88 @@ pub struct Normalized {
     /// One entry per byte of `text`: the byte range of the original text
     /// that produced the character this byte belongs to. Ranges lie on the
     /// original's char boundaries and never decrease from one character to
-    /// the next.
-    pub map: Vec<Range<usize>>,
+    /// the next. Empty when the text came through unchanged (`identity`).
+    map: Vec<Range<usize>>,
+    identity: bool,
     original_len: usize,
 }
 
 impl Normalized {
+    /// The text unchanged: every byte maps to its own character.
+    pub(crate) fn identity(text: &str) -> Self {
+        Self {
+            text: text.to_owned(),
+            map: Vec::new(),
+            identity: true,
+            original_len: text.len(),
+        }
+    }
+
+    pub(crate) fn with_capacity(original_len: usize) -> Self {
+        Self {
+            text: String::with_capacity(original_len),
+            map: Vec::with_capacity(original_len),
+            identity: false,
+            original_len,
+        }
+    }
+
+    /// Append a character that came from `start..end` of the original.
+    pub(crate) fn push(&mut self, ch: char, start: usize, end: usize) {
+        self.text.push(ch);
+        for _ in 0..ch.len_utf8() {
+            self.map.push(start..end);
+        }
+    }
+
+    pub(crate) fn from_units(units: Vec<Unit>, original_len: usize) -> Self {
+        let mut out = Self::with_capacity(original_len);
+        for unit in units {
+            out.push(unit.ch, unit.start, unit.end);
+        }
+        out
+    }
+
+    /// The byte range of the original that byte `at` of the text came from
+    /// (`None` past the end).
+    pub fn origin(&self, at: usize) -> Option<Range<usize>> {
+        if !self.identity {
+            return self.map.get(at).cloned();
+        }
+        if at >= self.text.len() {
+            return None;
+        }
+        let start = (0..=at)
+            .rev()
+            .find(|&i| self.text.is_char_boundary(i))
+            .unwrap_or(0);
+        let len = self.text[start..].chars().next().map_or(1, char::len_utf8);
+        Some(start..start + len)
+    }
+
+    /// Whether the text came through unchanged.
+    pub fn is_identity(&self) -> bool {
+        self.identity
+    }
+
     /// The byte range of the original text that a byte range of
     /// [`Normalized::text`] came from. The answer always lies inside the
     /// original and on its char boundaries, whatever `norm` is (it is
     /// clamped to the normalised text). An empty `norm` gives an empty range
     /// at the matching place of the original.
     pub fn original_span(&self, norm: Range<usize>) -> Range<usize> {
+        if self.identity {
+            let len = self.text.len();
+            let mut start = norm.start.min(len);
+            let mut end = norm.end.clamp(start, len);
+            while !self.text.is_char_boundary(start) {
+                start -= 1;
+            }
+            while !self.text.is_char_boundary(end) {
+                end += 1;
+            }
+            return start..end;
+        }
         let len = self.map.len();
         let start = norm.start.min(len);
         let end = norm.end.clamp(start, len);
@@ -157,6 +228,20 @@ impl Unit {
 
 /// Normalise `text` with the switched-on `steps`.
 pub fn normalize(text: &str, steps: &Steps) -> Normalized {
+    if let Some(out) = fast::normalize(text, steps) {
+        return out;
+    }
+    slow(text, steps)
+}
+
+/// Build the lookup tables of the fast path for `steps` now, so the first
+/// text normalised does not pay for them.
+pub fn warm(steps: &Steps) {
+    fast::warm(steps);
+}
+
+/// Every step, one after another, on any text.
+pub fn slow(text: &str, steps: &Steps) -> Normalized {
     let mut units: Vec<Unit> = text
         .char_indices()
         .map(|(at, ch)| Unit {
@@ -195,19 +280,7 @@ pub fn normalize(text: &str, steps: &Steps) -> Normalized {
     if steps.repeats {
         units = obfuscation::squeeze_repeats(&units);
     }
-
-    let mut normalized = Normalized {
-        text: String::with_capacity(text.len()),
-        map: Vec::with_capacity(text.len()),
-        original_len: text.len(),
-    };
-    for unit in units {
-        normalized.text.push(unit.ch);
-        for _ in 0..unit.ch.len_utf8() {
-            normalized.map.push(unit.start..unit.end);
-        }
-    }
-    normalized
+    Normalized::from_units(units, text.len())
 }
 
 #[cfg(test)]

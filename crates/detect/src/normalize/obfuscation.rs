@@ -8,7 +8,7 @@
 use super::Unit;
 
 /// The characters people put between letters. One run uses one of them.
-const SEPARATORS: &[char] = &[' ', '.', '*', '-', '_', '|', '/', '·', '•', '~', '+'];
+pub(crate) const SEPARATORS: &[char] = &[' ', '.', '*', '-', '_', '|', '/', '·', '•', '~', '+'];
 
 /// At most this many separator characters between two letters ("c . o" has
 /// 3 with spaces counted separately; the same character repeated counts).
