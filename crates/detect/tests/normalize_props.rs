@@ -111,7 +111,7 @@ proptest! {
 /// Text of the kind the fast path takes: ASCII, Chinese, full-width forms,
 /// invisible characters and separators.
 fn common_text() -> impl Strategy<Value = String> {
-    proptest::string::string_regex("[a-zA-Z0-9 .*@$_|/~+-冰毒同城出货加微信乾隆於，。！？Ａ-Ｚａ-ｚ０-９\u{200b}\u{202e}\u{3000}]{0,40}")
+    proptest::string::string_regex("[a-zA-Z0-9 .*@$_|/~+-冰毒同城出货加微信乾隆於…①，。！？Ａ-Ｚａ-ｚ０-９\u{200b}\u{202e}\u{3000}]{0,40}")
         .unwrap()
 }
 

@@ -24,9 +24,13 @@ use super::{Normalized, Steps, Unit, chinese, confusable, obfuscation, unicode};
 const KEEP: u32 = u32::MAX;
 const DROP: u32 = u32::MAX - 1;
 const SLOW: u32 = u32::MAX - 2;
+/// Entries from here on index `Table::expansions` (a character NFKC turns
+/// into several, such as "…" into "...").
+const EXPANSION: u32 = 0x20_0000;
 
 struct Table {
     entries: Box<[u32]>,
+    expansions: Vec<Vec<char>>,
 }
 
 /// The characters the table covers; everything else takes the slow path.
@@ -76,6 +80,7 @@ fn char_steps(ch: char, steps: &Steps) -> Vec<Unit> {
 
 fn build(steps: &Steps) -> Table {
     let mut entries = vec![SLOW; 0x1_0000].into_boxed_slice();
+    let mut expansions: Vec<Vec<char>> = Vec::new();
     for code in 0u32..0x1_0000 {
         if !covered(code) {
             continue;
@@ -94,11 +99,19 @@ fn build(steps: &Steps) -> Table {
             // inside a phrase: leave it to the slow path.
             [_] if steps.traditional_to_simplified && is_han(ch) => SLOW,
             [one] => one.ch as u32,
+            // Several ASCII characters ("…" is "..."): one origin for all.
+            many if many.len() <= 4 && many.iter().all(|unit| unit.ch.is_ascii()) => {
+                expansions.push(many.iter().map(|unit| unit.ch).collect());
+                EXPANSION + u32::try_from(expansions.len() - 1).unwrap_or(0)
+            }
             _ => SLOW,
         };
         entries[code as usize] = entry;
     }
-    Table { entries }
+    Table {
+        entries,
+        expansions,
+    }
 }
 
 fn is_han(ch: char) -> bool {
@@ -122,38 +135,57 @@ pub(crate) fn warm(steps: &Steps) {
     table(steps);
 }
 
-/// Normalise through the table, or `None` when the text needs the slow
-/// path.
-pub(crate) fn normalize(text: &str, steps: &Steps) -> Option<Normalized> {
+impl Table {
+    /// Call `each` with every character `ch` becomes: none, itself,
+    /// another, or several.
+    #[inline]
+    fn map(&self, ch: char, mut each: impl FnMut(char)) {
+        match self.entries.get(ch as usize).copied() {
+            Some(KEEP) | None => each(ch),
+            Some(DROP) => {}
+            Some(code) if code >= EXPANSION => {
+                let expansion = self.expansions.get((code - EXPANSION) as usize);
+                for &out in expansion.map_or(&[][..], Vec::as_slice) {
+                    each(out);
+                }
+            }
+            Some(code) => each(char::from_u32(code).unwrap_or(ch)),
+        }
+    }
+}
+
+/// Normalise through the table into `out`; false when the text needs the
+/// slow path (`out` is then unspecified).
+pub(crate) fn normalize_into(text: &str, steps: &Steps, out: &mut Normalized) -> bool {
     let table = table(steps);
     let mut changed = false;
     for ch in text.chars() {
-        let entry = *table.entries.get(ch as usize)?;
-        if entry == SLOW {
-            return None;
+        match table.entries.get(ch as usize) {
+            None | Some(&SLOW) => return false,
+            Some(&entry) => changed |= entry != KEEP,
         }
-        changed |= entry != KEEP;
     }
-    let mapped = |ch: char| -> Option<char> {
-        match table.entries.get(ch as usize).copied() {
-            Some(KEEP) => Some(ch),
-            Some(DROP) | None => None,
-            Some(code) => char::from_u32(code),
+    let obfuscation = (steps.separators || steps.leet || steps.repeats) && {
+        let mut mapped = String::new();
+        if changed {
+            mapped.reserve(text.len());
+            for ch in text.chars() {
+                table.map(ch, |out| mapped.push(out));
+            }
         }
+        triggers(if changed { mapped.as_str() } else { text }, steps)
     };
-    let obfuscation = (steps.separators || steps.leet || steps.repeats)
-        && triggers(text.chars().filter_map(mapped), steps);
     if obfuscation {
-        let mut units: Vec<Unit> = text
-            .char_indices()
-            .filter_map(|(at, ch)| {
-                mapped(ch).map(|out| Unit {
-                    ch: out,
+        let mut units: Vec<Unit> = Vec::with_capacity(text.len());
+        for (at, ch) in text.char_indices() {
+            table.map(ch, |to| {
+                units.push(Unit {
+                    ch: to,
                     start: at,
                     end: at + ch.len_utf8(),
                 })
-            })
-            .collect();
+            });
+        }
         if steps.separators {
             units = obfuscation::collapse_separators(&units);
         }
@@ -163,27 +195,33 @@ pub(crate) fn normalize(text: &str, steps: &Steps) -> Option<Normalized> {
         if steps.repeats {
             units = obfuscation::squeeze_repeats(&units);
         }
-        return Some(Normalized::from_units(units, text.len()));
+        *out = Normalized::from_units(units, text);
+        return true;
     }
     if !changed {
-        return Some(Normalized::identity(text));
+        out.reset_identity_from(text);
+        return true;
     }
-    let mut out = Normalized::with_capacity(text.len());
+    out.clear(text.len());
     for (at, ch) in text.char_indices() {
-        if let Some(to) = mapped(ch) {
-            out.push(to, at, at + ch.len_utf8());
-        }
+        table.map(ch, |to| {
+            if to == ch {
+                out.push_copy(ch, at);
+            } else {
+                out.push_changed(to, at, at + ch.len_utf8());
+            }
+        });
     }
-    Some(out)
+    true
 }
 
 /// Whether the obfuscation steps could change the (already mapped) text.
 /// A superset: false means they certainly would not.
-fn triggers(chars: impl Iterator<Item = char>, steps: &Steps) -> bool {
+fn triggers(text: &str, steps: &Steps) -> bool {
     let mut before_previous: Option<char> = None;
     let mut previous: Option<char> = None;
     let mut same_run = 0usize;
-    for ch in chars {
+    for ch in text.chars() {
         if steps.separators
             && obfuscation::SEPARATORS.contains(&ch)
             && let Some(prev) = previous

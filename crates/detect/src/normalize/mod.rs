@@ -95,75 +95,137 @@ impl Default for Steps {
 }
 
 /// A normalised text and where each of its bytes came from.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// The map back to the original is kept as segments: a stretch of
+/// characters copied unchanged from a stretch of the original is one
+/// segment, and each changed character is one. Plain text is a single
+/// segment, so mapping costs nothing for the text that needs no folding.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Normalized {
     /// The normalised text, for matching.
     pub text: String,
-    /// One entry per byte of `text`: the byte range of the original text
-    /// that produced the character this byte belongs to. Ranges lie on the
-    /// original's char boundaries and never decrease from one character to
-    /// the next. Empty when the text came through unchanged (`identity`).
-    map: Vec<Range<usize>>,
-    identity: bool,
+    segments: Vec<Segment>,
     original_len: usize,
 }
 
+/// Output bytes `out..out + len` came from original bytes `orig..orig_end`:
+/// byte for byte when `copy`, else as one character.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Segment {
+    out: usize,
+    len: usize,
+    orig: usize,
+    orig_end: usize,
+    copy: bool,
+}
+
 impl Normalized {
-    /// The text unchanged: every byte maps to its own character.
-    pub(crate) fn identity(text: &str) -> Self {
-        Self {
-            text: text.to_owned(),
-            map: Vec::new(),
-            identity: true,
-            original_len: text.len(),
+    /// Make this the text unchanged.
+    pub(crate) fn reset_identity_from(&mut self, text: &str) {
+        self.clear(text.len());
+        self.text.push_str(text);
+        if !text.is_empty() {
+            self.segments.push(Segment {
+                out: 0,
+                len: text.len(),
+                orig: 0,
+                orig_end: text.len(),
+                copy: true,
+            });
         }
     }
 
-    pub(crate) fn with_capacity(original_len: usize) -> Self {
-        Self {
-            text: String::with_capacity(original_len),
-            map: Vec::with_capacity(original_len),
-            identity: false,
-            original_len,
-        }
+    pub(crate) fn clear(&mut self, original_len: usize) {
+        self.text.clear();
+        self.segments.clear();
+        self.original_len = original_len;
     }
 
-    /// Append a character that came from `start..end` of the original.
-    pub(crate) fn push(&mut self, ch: char, start: usize, end: usize) {
+    /// Append a character copied unchanged from `start` of the original.
+    pub(crate) fn push_copy(&mut self, ch: char, start: usize) {
+        let out = self.text.len();
+        let len = ch.len_utf8();
         self.text.push(ch);
-        for _ in 0..ch.len_utf8() {
-            self.map.push(start..end);
+        if let Some(last) = self.segments.last_mut()
+            && last.copy
+            && last.orig_end == start
+            && last.out + last.len == out
+        {
+            last.len += len;
+            last.orig_end += len;
+            return;
         }
+        self.segments.push(Segment {
+            out,
+            len,
+            orig: start,
+            orig_end: start + len,
+            copy: true,
+        });
     }
 
-    pub(crate) fn from_units(units: Vec<Unit>, original_len: usize) -> Self {
-        let mut out = Self::with_capacity(original_len);
+    /// Append a character that stands for `start..end` of the original.
+    pub(crate) fn push_changed(&mut self, ch: char, start: usize, end: usize) {
+        let out = self.text.len();
+        self.text.push(ch);
+        self.segments.push(Segment {
+            out,
+            len: ch.len_utf8(),
+            orig: start,
+            orig_end: end,
+            copy: false,
+        });
+    }
+
+    pub(crate) fn from_units(units: Vec<Unit>, original: &str) -> Self {
+        let mut out = Self::default();
+        out.clear(original.len());
         for unit in units {
-            out.push(unit.ch, unit.start, unit.end);
+            let same = original
+                .get(unit.start..unit.end)
+                .is_some_and(|was| was.len() == unit.ch.len_utf8() && was.starts_with(unit.ch));
+            if same {
+                out.push_copy(unit.ch, unit.start);
+            } else {
+                out.push_changed(unit.ch, unit.start, unit.end);
+            }
         }
         out
+    }
+
+    /// Whether the text came through unchanged.
+    pub fn is_identity(&self) -> bool {
+        self.text.len() == self.original_len
+            && self.segments.len() <= 1
+            && self.segments.iter().all(|s| s.copy && s.orig == 0)
+    }
+
+    fn segment(&self, at: usize) -> Option<&Segment> {
+        let index = self.segments.partition_point(|s| s.out + s.len <= at);
+        self.segments.get(index)
+    }
+
+    fn char_start(&self, mut at: usize) -> usize {
+        while at > 0 && !self.text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
     }
 
     /// The byte range of the original that byte `at` of the text came from
     /// (`None` past the end).
     pub fn origin(&self, at: usize) -> Option<Range<usize>> {
-        if !self.identity {
-            return self.map.get(at).cloned();
-        }
         if at >= self.text.len() {
             return None;
         }
-        let start = (0..=at)
-            .rev()
-            .find(|&i| self.text.is_char_boundary(i))
-            .unwrap_or(0);
+        let segment = self.segment(at)?;
+        if !segment.copy {
+            return Some(segment.orig..segment.orig_end);
+        }
+        let start = self.char_start(at);
         let len = self.text[start..].chars().next().map_or(1, char::len_utf8);
-        Some(start..start + len)
-    }
-
-    /// Whether the text came through unchanged.
-    pub fn is_identity(&self) -> bool {
-        self.identity
+        let orig = segment.orig + (start - segment.out);
+        Some(orig..orig + len)
     }
 
     /// The byte range of the original text that a byte range of
@@ -172,36 +234,29 @@ impl Normalized {
     /// clamped to the normalised text). An empty `norm` gives an empty range
     /// at the matching place of the original.
     pub fn original_span(&self, norm: Range<usize>) -> Range<usize> {
-        if self.identity {
-            let len = self.text.len();
-            let mut start = norm.start.min(len);
-            let mut end = norm.end.clamp(start, len);
-            while !self.text.is_char_boundary(start) {
-                start -= 1;
-            }
-            while !self.text.is_char_boundary(end) {
-                end += 1;
-            }
-            return start..end;
-        }
-        let len = self.map.len();
+        let len = self.text.len();
         let start = norm.start.min(len);
         let end = norm.end.clamp(start, len);
         if start == end {
-            let at = match self.map.get(start) {
+            let at = match self.origin(start) {
                 Some(origin) => origin.start,
-                None => self.map.last().map_or(0, |origin| origin.end),
+                None => self.segments.last().map_or(0, |s| s.orig_end),
             };
             return at..at;
         }
-        let covered = &self.map[start..end];
-        let from = covered.iter().map(|o| o.start).min().unwrap_or(0);
-        let to = covered
-            .iter()
-            .map(|o| o.end)
-            .max()
-            .unwrap_or(self.original_len);
-        from..to
+        let from = self.origin(start).map_or(0, |origin| origin.start);
+        let first = self.segments.partition_point(|s| s.out + s.len <= start);
+        let mut to = from;
+        for segment in self.segments[first..].iter().take_while(|s| s.out < end) {
+            let segment_end = if segment.copy && end < segment.out + segment.len {
+                self.origin(end - 1)
+                    .map_or(segment.orig_end, |origin| origin.end)
+            } else {
+                segment.orig_end
+            };
+            to = to.max(segment_end);
+        }
+        from..to.min(self.original_len).max(from)
     }
 }
 
@@ -228,10 +283,17 @@ impl Unit {
 
 /// Normalise `text` with the switched-on `steps`.
 pub fn normalize(text: &str, steps: &Steps) -> Normalized {
-    if let Some(out) = fast::normalize(text, steps) {
-        return out;
+    let mut out = Normalized::default();
+    normalize_into(text, steps, &mut out);
+    out
+}
+
+/// [`normalize`] into `out`, reusing its buffers: a scan normalises every
+/// item into the same few values and allocates almost nothing.
+pub fn normalize_into(text: &str, steps: &Steps, out: &mut Normalized) {
+    if !fast::normalize_into(text, steps, out) {
+        *out = slow(text, steps);
     }
-    slow(text, steps)
 }
 
 /// Build the lookup tables of the fast path for `steps` now, so the first
@@ -280,7 +342,7 @@ pub fn slow(text: &str, steps: &Steps) -> Normalized {
     if steps.repeats {
         units = obfuscation::squeeze_repeats(&units);
     }
-    Normalized::from_units(units, text.len())
+    Normalized::from_units(units, text)
 }
 
 #[cfg(test)]
