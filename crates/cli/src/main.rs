@@ -3,8 +3,14 @@
 //! `serve` runs the server, `demo` runs it with demo content, and the other
 //! commands import data and manage staff against the same data directory.
 
+mod bench_detect;
 mod commands;
 mod config;
+mod lines;
+mod rules_cmd;
+mod ruleset;
+mod scan;
+mod train;
 mod wiring;
 
 use anyhow::Context;
@@ -31,6 +37,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per run: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Run the server (portal, API).
@@ -57,6 +65,77 @@ enum Command {
     Staff {
         #[command(subcommand)]
         command: StaffCommand,
+    },
+    /// Train a text classifier on a labelled dataset and write the model.
+    Train(train::TrainArgs),
+    /// Measure a classifier model on a dataset: precision, recall, F1 and
+    /// the confusion matrix.
+    Eval(train::EvalArgs),
+    /// Scan items (JSON lines: id, text, and optionally lang, account, room,
+    /// provider, ts) with the ruleset and write signals as JSON lines.
+    Scan {
+        /// A .jsonl file, or - for standard input.
+        #[arg(default_value = "-")]
+        input: String,
+        /// The ruleset folder.
+        #[arg(long, default_value = "rules")]
+        rules: PathBuf,
+        /// Print a readable explanation of each signal instead of JSON.
+        #[arg(long)]
+        explain: bool,
+    },
+    /// Check, test and measure a ruleset.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+    /// Benchmarks.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// Compile the ruleset and describe it; errors name file, line and rule.
+    Check {
+        #[arg(long, default_value = "rules")]
+        rules: PathBuf,
+    },
+    /// Run every rule's must_match and must_not_match examples.
+    Test {
+        #[arg(long, default_value = "rules")]
+        rules: PathBuf,
+    },
+    /// Measure the lexicons' coverage of reference word lists
+    /// (e.g. ../shared/data/lexicon-zh).
+    Coverage {
+        #[arg(long, default_value = "rules")]
+        rules: PathBuf,
+        /// The folder of reference lists.
+        #[arg(long)]
+        against: PathBuf,
+        /// Print up to this many missed lines per list.
+        #[arg(long, default_value_t = 0)]
+        show_missed: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// W1: scan items on one thread and print throughput and latency as JSON.
+    Detect {
+        #[arg(long)]
+        items: PathBuf,
+        #[arg(long, default_value = "rules")]
+        rules: PathBuf,
+        /// JSON lines with the ids of planted violations.
+        #[arg(long)]
+        planted: Option<PathBuf>,
+        /// Scan at most this many items.
+        #[arg(long)]
+        limit: Option<usize>,
     },
 }
 
@@ -107,12 +186,46 @@ enum StaffCommand {
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    // Offline commands: no configuration, database or async runtime.
+    match &cli.command {
+        Command::Scan {
+            input,
+            rules,
+            explain,
+        } => return scan::run(input, rules, *explain),
+        Command::Rules { command } => {
+            return match command {
+                RulesCommand::Check { rules } => rules_cmd::check(rules),
+                RulesCommand::Test { rules } => rules_cmd::test(rules),
+                RulesCommand::Coverage {
+                    rules,
+                    against,
+                    show_missed,
+                } => rules_cmd::coverage(rules, against, *show_missed),
+            };
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Detect {
+                    items,
+                    rules,
+                    planted,
+                    limit,
+                },
+        } => return bench_detect::run(items, rules, planted.as_deref(), *limit),
+        _ => {}
+    }
     if let Command::Config {
         command: ConfigCommand::Example,
     } = cli.command
     {
         print!("{}", config::EXAMPLE);
         return Ok(());
+    }
+    match &cli.command {
+        Command::Train(args) => return train::run_train(args),
+        Command::Eval(args) => return train::run_eval(args),
+        _ => {}
     }
     let config = wiring::load_config(cli.config.as_deref())?;
     wiring::init_tracing();
@@ -142,6 +255,8 @@ fn main() -> anyhow::Result<()> {
             Command::Staff {
                 command: StaffCommand::Add { name, role, reset },
             } => commands::staff_add(&config, &name, &role, reset).await,
+            Command::Train(_) | Command::Eval(_) => Ok(()), // run above
+            Command::Scan { .. } | Command::Rules { .. } | Command::Bench { .. } => Ok(()),
         }
     })
 }

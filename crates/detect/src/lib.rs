@@ -12,13 +12,18 @@
 //! - [`classify`]: a hashed n-gram linear text classifier.
 //! - [`lexicon`] and [`pattern`]: word lists and regexes, compiled to
 //!   Aho-Corasick automata and a literal prefilter.
+//! - [`rules`]: the compiled ruleset that combines all of the above into
+//!   signals, with [`signal::Explanation`]s.
 
 pub mod classify;
 pub mod error;
 pub mod extract;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hash;
 pub mod item;
 pub mod lexicon;
 pub mod normalize;
 pub mod pattern;
+pub mod rules;
 pub mod signal;

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use daachorse::CharwiseDoubleArrayAhoCorasick;
 
 use super::{Lexicon, pinyin};
 use crate::error::CompileError;
@@ -69,7 +69,11 @@ type StepTable = (Steps, Vec<String>, HashMap<String, Vec<Entry>>);
 
 struct StepGroup {
     steps: Steps,
-    automaton: AhoCorasick,
+    /// A character-wise double-array Aho-Corasick automaton (daachorse):
+    /// compact, so a lexicon of tens of thousands of terms stays in cache,
+    /// where a byte-wise DFA of the same terms takes tens of megabytes.
+    /// `None` when the group has no terms.
+    automaton: Option<CharwiseDoubleArrayAhoCorasick<u32>>,
     /// Per automaton pattern: its entries, and whether it needs a word
     /// boundary before and after.
     patterns: Vec<PatternEntries>,
@@ -242,17 +246,20 @@ impl LexiconSet {
                         .is_some_and(|b| b.is_ascii_alphanumeric()),
                 });
             }
-            let automaton = AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .build(&order)
-                .map_err(|error| {
-                    vec![CompileError::new(
-                        "",
-                        0,
-                        None,
-                        format!("lexicon automaton: {error}"),
-                    )]
-                })?;
+            let automaton = if order.is_empty() {
+                None
+            } else {
+                Some(
+                    CharwiseDoubleArrayAhoCorasick::<u32>::new(&order).map_err(|error| {
+                        vec![CompileError::new(
+                            "",
+                            0,
+                            None,
+                            format!("lexicon automaton: {error}"),
+                        )]
+                    })?,
+                )
+            };
             groups.push(StepGroup {
                 steps,
                 automaton,
@@ -300,8 +307,14 @@ impl LexiconSet {
     pub fn find(&self, texts: &[Normalized], out: &mut Vec<Hit>) {
         for (index, (group, text)) in self.groups.iter().zip(texts).enumerate() {
             let bytes = text.text.as_bytes();
-            for found in group.automaton.find_overlapping_iter(bytes) {
-                let Some(pattern) = group.patterns.get(found.pattern().as_usize()) else {
+            // Pinyin initials ("bd") are a trick of people writing Chinese;
+            // in a text without Chinese characters "dm me" is English.
+            let mut chinese: Option<bool> = None;
+            let Some(automaton) = &group.automaton else {
+                continue;
+            };
+            for found in automaton.find_overlapping_iter(&text.text) {
+                let Some(pattern) = group.patterns.get(found.value() as usize) else {
                     continue;
                 };
                 let (start, end) = (found.start(), found.end());
@@ -313,6 +326,11 @@ impl LexiconSet {
                 }
                 let range = pattern.entries.start as usize..pattern.entries.end as usize;
                 for entry in &group.entries[range] {
+                    if entry.via == Via::Initials
+                        && !*chinese.get_or_insert_with(|| text.text.chars().any(is_han))
+                    {
+                        continue;
+                    }
                     out.push(Hit {
                         lexicon: entry.lexicon,
                         kind: entry.kind,
@@ -332,6 +350,10 @@ impl LexiconSet {
     pub fn pattern_count(&self) -> usize {
         self.groups.iter().map(|group| group.patterns.len()).sum()
     }
+}
+
+fn is_han(ch: char) -> bool {
+    matches!(ch as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0x20000..=0x2FFFF)
 }
 
 #[cfg(test)]
@@ -390,8 +412,16 @@ terms = ["coke", "meth"]
             vec![("冰毒".to_owned(), Via::Pinyin)]
         );
         assert_eq!(
-            hits(&set, "bd来了"),
-            vec![("冰毒".to_owned(), Via::Initials)]
+            hits(&set, "ytw来了"),
+            vec![("摇头丸".to_owned(), Via::Initials)]
+        );
+        assert!(
+            hits(&set, "ytw is here").is_empty(),
+            "initials only count in Chinese text"
+        );
+        assert!(
+            hits(&set, "bd来了").is_empty(),
+            "no initials for two-character terms"
         );
         assert_eq!(
             hits(&set, "ｃ０ｋｅ here"),

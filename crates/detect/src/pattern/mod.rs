@@ -129,6 +129,46 @@ pub fn parse(file: &str, content: &str) -> Result<Vec<Pattern>, Vec<CompileError
     }
 }
 
+/// `\b` and `\B` as ASCII word boundaries (`(?-u:\b)`).
+///
+/// Why: a Unicode word boundary treats Chinese characters as word
+/// characters, so `\bqq\b` would not match in "加qq12345", which is exactly
+/// where it should; and the regex crate's fast engines give up on Unicode
+/// boundaries in non-ASCII text, falling back to engines several times
+/// slower. Inside a character class `\b` is left alone (it is a backspace
+/// there).
+pub fn ascii_word_boundaries(regex: &str) -> String {
+    let mut out = String::with_capacity(regex.len() + 16);
+    let mut chars = regex.chars();
+    let mut class_depth = 0usize;
+    while let Some(ch) = chars.next() {
+        match ch {
+            '\\' => match chars.next() {
+                Some(b @ ('b' | 'B')) if class_depth == 0 => {
+                    out.push_str("(?-u:\\");
+                    out.push(b);
+                    out.push(')');
+                }
+                Some(next) => {
+                    out.push('\\');
+                    out.push(next);
+                }
+                None => out.push('\\'),
+            },
+            '[' => {
+                class_depth += 1;
+                out.push(ch);
+            }
+            ']' if class_depth > 0 => {
+                class_depth -= 1;
+                out.push(ch);
+            }
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
 /// Pattern ids: `[a-z0-9_.]+`.
 pub(crate) fn is_pattern_id(text: &str) -> bool {
     !text.is_empty()
@@ -189,7 +229,7 @@ impl PatternSet {
                 )));
                 continue;
             }
-            let regex = match regex::RegexBuilder::new(&pattern.regex)
+            let regex = match regex::RegexBuilder::new(&ascii_word_boundaries(&pattern.regex))
                 .size_limit(REGEX_SIZE_LIMIT)
                 .build()
             {
@@ -270,6 +310,11 @@ impl PatternSet {
                 let Some(pattern) = self.patterns.get(index as usize) else {
                     continue;
                 };
+                // Most gated regexes do not match after all; a forward-only
+                // is_match rules those out without finding positions.
+                if !pattern.regex.is_match(text) {
+                    continue;
+                }
                 for found in pattern.regex.find_iter(text) {
                     out.push(PatternHit {
                         pattern: index,
@@ -323,6 +368,19 @@ regex = '\b\d{12}\b'
         out.clear();
         set.find("no price here", "", &mut scratch, &mut out);
         assert!(out.is_empty());
+    }
+
+    #[test]
+    fn word_boundaries_are_ascii() {
+        assert_eq!(ascii_word_boundaries(r"\bqq\b"), r"(?-u:\b)qq(?-u:\b)");
+        assert_eq!(ascii_word_boundaries(r"[\b]\B\\b"), r"[\b](?-u:\B)\\b");
+        let regex = regex::Regex::new(&ascii_word_boundaries(r"\bqq\s*\d{5,}")).unwrap();
+        assert!(regex.is_match("加qq12345"));
+        assert!(
+            !regex::Regex::new(r"\bqq\s*\d{5,}")
+                .unwrap()
+                .is_match("加qq12345")
+        );
     }
 
     #[test]

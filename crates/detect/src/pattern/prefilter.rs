@@ -5,7 +5,7 @@
 //! set): so if none of them occurs in a text, the regex cannot match it.
 //! We take whichever of the two sets has the longer shortest literal.
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex_syntax::hir::literal::{ExtractKind, Extractor, Seq};
 
 /// The literals one of which every match of `regex` contains, or `None`
@@ -82,6 +82,7 @@ impl Prefilter {
             Some(
                 AhoCorasick::builder()
                     .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
                     .build(&literals)
                     .map_err(|error| format!("pattern prefilter: {error}"))?,
             )
