@@ -10,8 +10,10 @@
 //! - Throughput of `extract` on real short texts (benign-zh reviews, the
 //!   SMS Spam Collection), single thread.
 //!
-//! Run: `cargo run --release -p harrier-detect --example extract_eval
-//! [DATA_DIR]`. Skips, saying so, when the data folder is missing.
+//! Run: `cargo run --release -p harrier-detect --example extract_eval --
+//! [--throughput | --show] [DATA_DIR]`: `--throughput` leaves out the list
+//! figures, `--show` prints every entity found in the texts instead of
+//! counting. Skips, saying so, when the data folder is missing.
 
 // Instant::now: timing `extract` is the point of this example. The library
 // itself never reads the clock.
@@ -164,6 +166,21 @@ fn kinds(entities: &[Entity]) -> String {
         .join(", ")
 }
 
+/// Prints every entity found in `texts`, to read them.
+fn show(name: &str, extractors: &Extractors, texts: &[String]) {
+    for text in texts {
+        for entity in extractors.extract(text) {
+            println!(
+                "{name}\t{}\t{}\t{:?}\t{}",
+                entity.kind.as_str(),
+                entity.value,
+                entity.text(text),
+                entity.detail.unwrap_or("")
+            );
+        }
+    }
+}
+
 fn corpus_report(name: &str, extractors: &Extractors, texts: &[String]) {
     let mut with = 0usize;
     let mut all = Vec::new();
@@ -234,26 +251,38 @@ fn lists_report(extractors: &Extractors, eth: &DomainList, illegal: &DomainList)
 
     let mut allowed: Vec<&str> = eth.allowed().collect();
     allowed.sort_unstable();
-    let mut listed = 0usize;
-    let mut found = 0usize;
-    for domain in &allowed {
-        let text = format!("恭喜中奖！请登录 {domain} 领取，过期作废。");
-        let entities = extractors.extract(&text);
-        listed += usize::from(entities.iter().any(|entity| entity.listed.is_some()));
-        found += usize::from(entities.iter().any(|entity| entity.host() == Some(domain)));
-    }
+    let share = |n: usize| 100.0 * n as f64 / allowed.len() as f64;
     println!(
-        "\nWhitelist (legitimate look-alikes, {} domains): listed {listed} ({:.2} %), \
-         found as domains {found} ({:.2} %).\n",
-        allowed.len(),
-        100.0 * listed as f64 / allowed.len() as f64,
-        100.0 * found as f64 / allowed.len() as f64
+        "\nWhitelist (legitimate look-alikes, {} domains), each in a sentence:\n",
+        allowed.len()
     );
+    println!("| sentence | listed (false listing) | found as a domain |");
+    println!("|---|---|---|");
+    for (name, variant) in [
+        (VARIANTS[0].name, &VARIANTS[0]),
+        (VARIANTS[2].name, &VARIANTS[2]),
+    ] {
+        let mut listed = 0usize;
+        let mut found = 0usize;
+        for domain in &allowed {
+            let text = (variant.write)(domain);
+            let entities = extractors.extract(&text);
+            listed += usize::from(entities.iter().any(|entity| entity.listed.is_some()));
+            found += usize::from(entities.iter().any(|entity| entity.host() == Some(domain)));
+        }
+        println!(
+            "| {name} | {listed} ({:.2} %) | {found} ({:.2} %) |",
+            share(listed),
+            share(found)
+        );
+    }
+    println!();
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let throughput_only = args.iter().any(|arg| arg == "--throughput");
+    let show_only = args.iter().any(|arg| arg == "--show");
     let dir = args.iter().find(|arg| !arg.starts_with("--")).map_or_else(
         || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")),
         PathBuf::from,
@@ -273,7 +302,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         .with_domain_list(eth.clone())
         .with_domain_list(illegal.clone());
 
-    if !throughput_only {
+    if !throughput_only && !show_only {
         lists_report(&extractors, &eth, &illegal);
     }
     println!("### Throughput, one thread\n");
@@ -287,7 +316,11 @@ fn main() -> Result<(), Box<dyn Error>> {
             .filter(|line| !line.trim().is_empty())
             .map(str::to_string)
             .collect();
-        corpus_report(file, &extractors, &texts);
+        if show_only {
+            show(file, &extractors, &texts);
+        } else {
+            corpus_report(file, &extractors, &texts);
+        }
     }
     let sms = read(&dir.join("sms-spam/SMSSpamCollection"))?;
     for (label, regions) in [
@@ -303,11 +336,12 @@ fn main() -> Result<(), Box<dyn Error>> {
             .map(|(_, text)| text.to_string())
             .collect();
         let extractors = extractors.clone().with_phone_regions(&regions)?;
-        corpus_report(
-            &format!("SMS {label}, phone region {}", regions[0]),
-            &extractors,
-            &texts,
-        );
+        let name = format!("SMS {label}, phone region {}", regions[0]);
+        if show_only {
+            show(&name, &extractors, &texts);
+        } else {
+            corpus_report(&name, &extractors, &texts);
+        }
     }
     Ok(())
 }

@@ -80,23 +80,30 @@ fn blacklisted_is_listed_and_whitelisted_is_not() {
         Some("illegal-site-domains")
     );
 
-    // Every whitelisted look-alike, in a sentence, is found and not listed.
+    // Every whitelisted look-alike, in a sentence, is not listed; in a
+    // Chinese sentence it is found as a domain (in English prose some bare
+    // hosts such as "crypto.me" are doubted, see extract::url).
     let mut allowed: Vec<&str> = eth.allowed().collect();
     allowed.sort_unstable();
     let mut not_found = Vec::new();
     for domain in allowed {
-        let text = format!("Visit {domain} for details.");
-        let found = extractors.extract(&text);
-        assert!(
-            found.iter().all(|entity| entity.listed.is_none()),
-            "{domain} listed: {found:?}"
-        );
-        if found.is_empty() {
-            not_found.push(domain);
+        for text in [
+            format!("Visit {domain} for details."),
+            format!("请访问 {domain} 了解详情。"),
+        ] {
+            let found = extractors.extract(&text);
+            assert!(
+                found.iter().all(|entity| entity.listed.is_none()),
+                "{domain} listed: {found:?}"
+            );
+            if text.starts_with('请') && !found.iter().any(|e| e.host() == Some(domain)) {
+                not_found.push(domain);
+            }
         }
     }
+    // Not on the public-suffix list: uniswap.eth, metamate.crypto.
     assert!(
-        not_found.len() < 20,
+        not_found.len() <= 2,
         "whitelisted domains not found: {not_found:?}"
     );
 }

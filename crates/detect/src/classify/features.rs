@@ -17,7 +17,9 @@
 //! ([`slots`]), which made it three to four times faster than sorting the
 //! slots to count them, at no cost in accuracy on SMS spam and COLD.
 //! Character n-grams see through spelling tricks and need no segmenter;
-//! word n-grams add the phrases.
+//! word n-grams add the phrases. Single ASCII letters, digits and spaces
+//! are left out of the character unigrams: they carry no meaning and would
+//! fill explanations with "e" and "t".
 //!
 //! What not: this is not [`crate::normalize`] (no confusables, leetspeak or
 //! Traditional to Simplified folding, which cost more per item than the whole
@@ -205,9 +207,13 @@ pub(crate) fn visit(
         for start in 0..chars.len() {
             let longest = max.min(chars.len() - start);
             let mut hash = SEED_CHARS;
+            // A Latin letter, digit or space alone says nothing a moderator
+            // could read and weighs by how long the text is; a Han
+            // character or a symbol (¥, £, !) alone does say something.
+            let plain = chars[start].is_ascii_alphanumeric() || chars[start] == ' ';
             for n in 1..=longest {
                 hash = mix(hash ^ u64::from(u32::from(chars[start + n - 1])));
-                if n < min {
+                if n < min || (n == 1 && plain) {
                     continue;
                 }
                 let gram = Gram::Chars {
@@ -424,6 +430,20 @@ mod tests {
                 "chars 'ab '",
                 "chars 'b '"
             ]
+        );
+    }
+
+    #[test]
+    fn ascii_letters_alone_are_not_unigrams() {
+        let params = FeatureParams {
+            char_min: 1,
+            char_max: 1,
+            word_max: 0,
+            ..FeatureParams::default()
+        };
+        assert_eq!(
+            described(&params, "a1 ¥冰!"),
+            ["chars '¥'", "chars '冰'", "chars '!'"]
         );
     }
 

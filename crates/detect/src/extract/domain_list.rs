@@ -129,6 +129,10 @@ impl DomainList {
         &self.name
     }
 
+    pub(crate) fn shared_name(&self) -> Arc<str> {
+        Arc::clone(&self.name)
+    }
+
     /// How many domains the list blocks.
     pub fn len(&self) -> usize {
         self.blocked.len()

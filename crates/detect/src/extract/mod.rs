@@ -203,17 +203,20 @@ impl Extractors {
 
     /// Which list names `host`, if any (see [`DomainList::verdict`]).
     pub fn listed(&self, host: &str) -> Option<ListHit> {
-        let verdicts: Vec<ListVerdict> = self.lists.iter().map(|list| list.verdict(host)).collect();
-        if verdicts.contains(&ListVerdict::Allowed) {
-            return None;
+        let mut hit = None;
+        for list in &self.lists {
+            match list.verdict(host) {
+                ListVerdict::Allowed => return None,
+                ListVerdict::Blocked(entry) if hit.is_none() => {
+                    hit = Some(ListHit {
+                        list: list.shared_name(),
+                        entry,
+                    });
+                }
+                ListVerdict::Blocked(_) | ListVerdict::Unknown => {}
+            }
         }
-        self.lists
-            .iter()
-            .zip(verdicts)
-            .find_map(|(list, verdict)| match verdict {
-                ListVerdict::Blocked(_) => list.hit(host),
-                ListVerdict::Allowed | ListVerdict::Unknown => None,
-            })
+        hit
     }
 
     /// Every entity in `text`, ordered by where it starts.
@@ -280,7 +283,8 @@ impl Extractors {
             }
             at = word.end;
             if word.start >= no_host_before && url::dot_follows(bytes, word.end) {
-                match url::scan(text, word.start, found) {
+                let listed = |host: &str| self.listed(host).is_some();
+                match url::scan(text, word.start, &listed, found) {
                     Ok(end) => {
                         at = end;
                         continue;
@@ -386,9 +390,9 @@ mod tests {
 
     #[test]
     fn host_of_each_kind() {
-        let found = Extractors::new().extract("https://a.example.com:81/x b.cn c@d.org");
+        let found = Extractors::new().extract("https://a.example.com:81/x bc.cn c@d.org");
         let hosts: Vec<Option<&str>> = found.iter().map(Entity::host).collect();
-        assert_eq!(hosts, [Some("a.example.com"), Some("b.cn"), Some("d.org")]);
+        assert_eq!(hosts, [Some("a.example.com"), Some("bc.cn"), Some("d.org")]);
     }
 
     #[test]

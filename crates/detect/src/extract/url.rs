@@ -18,8 +18,10 @@
 //!
 //! What not: no Unicode (IDN) host names unless written as `xn--`; no
 //! `example dot com` with bare words (too many false hits in prose); links
-//! are never fetched or expanded. A bare host whose suffix is written in
-//! title case ("now.Free") is taken for a sentence with a missing space.
+//! are never fetched or expanded. A bare host (no scheme, port or path) is
+//! doubted where English prose with a missing space looks like one
+//! ("her.love", "now.Free", "p.m"), unless it is on a known-bad list: see
+//! `plausible_bare_host`.
 
 use psl::Psl;
 
@@ -262,7 +264,14 @@ fn port_end(bytes: &[u8], at: usize) -> Option<usize> {
 
 /// A URL or a domain whose first label starts at `start`. `Ok` gives where
 /// it ends; `Err` where the chain of labels that is not a host ends.
-pub(crate) fn scan(text: &str, start: usize, out: &mut Vec<Found>) -> Result<usize, usize> {
+/// `listed` says whether a host is on a known-bad list: such a host is
+/// taken even where a bare host would be doubted.
+pub(crate) fn scan(
+    text: &str,
+    start: usize,
+    listed: &dyn Fn(&str) -> bool,
+    out: &mut Vec<Found>,
+) -> Result<usize, usize> {
     let bytes = text.as_bytes();
     let scheme = scheme_before(bytes, start);
     let (name, host_end, dots_disguised, title_case_suffix) = match ipv4(bytes, start) {
@@ -279,7 +288,7 @@ pub(crate) fn scan(text: &str, start: usize, out: &mut Vec<Found>) -> Result<usi
     let detail = shortener::is_shortener(&name).then_some("shortener");
 
     if scheme.is_none() && port.is_none() && !has_path {
-        if title_case_suffix && !name.starts_with("www.") {
+        if !plausible_bare_host(bytes, start, &name, title_case_suffix, listed) {
             return Err(host_end);
         }
         out.push(Found {
@@ -309,6 +318,67 @@ pub(crate) fn scan(text: &str, start: usize, out: &mut Vec<Found>) -> Result<usi
         obfuscated: dots_disguised || defanged,
     });
     Ok(end)
+}
+
+/// Hosts with a one-character registrable label that are often written
+/// bare.
+const SHORT_HOSTS: [&str; 2] = ["t.me", "x.com"];
+
+/// Suffixes that are also everyday English words ("her.love", "well.you",
+/// "pain.it" are sentences with a missing space, not hosts). Sorted.
+const WORD_SUFFIXES: &[&str] = &[
+    "am", "at", "be", "best", "buy", "call", "care", "cool", "date", "day", "do", "free", "fun",
+    "game", "games", "help", "here", "how", "in", "is", "it", "life", "like", "live", "love", "me",
+    "men", "mom", "my", "new", "news", "no", "now", "one", "page", "pics", "play", "run", "sale",
+    "show", "so", "style", "talk", "team", "tips", "to", "today", "us", "video", "vote", "watch",
+    "win", "work", "world", "wow", "xxx", "you", "zone",
+];
+
+/// Whether a host written with no scheme, port or path, found at `start`
+/// of `text`, is likely meant as one. Always when it starts with `www.`, is
+/// a shortener, `t.me` or `x.com`, or is on a known-bad list (`listed`).
+/// Otherwise not when its suffix is in title case ("now.Free": a sentence
+/// with a missing space), when its registrable label is one character
+/// ("p.m", "1.SONY"), nor when it looks like two words of English prose
+/// run together: an everyday-word suffix, a registrable label of at most
+/// seven letters and no digit or hyphen, and Latin text before it ("love
+/// her.love you", "pain.it"; but "2day.love", "mycrypto.live", and
+/// "访问crypto.me" in Chinese text).
+fn plausible_bare_host(
+    text: &[u8],
+    start: usize,
+    name: &str,
+    title_case_suffix: bool,
+    listed: &dyn Fn(&str) -> bool,
+) -> bool {
+    if name.starts_with("www.")
+        || shortener::is_shortener(name)
+        || SHORT_HOSTS.contains(&name)
+        || listed(name)
+    {
+        return true;
+    }
+    if title_case_suffix {
+        return false;
+    }
+    let registrable = psl::List
+        .domain(name.as_bytes())
+        .map_or(name.as_bytes(), |domain| domain.as_bytes());
+    let label = registrable
+        .split(|&b| b == b'.')
+        .next()
+        .unwrap_or(registrable);
+    if label.len() < 2 {
+        return false;
+    }
+    let suffix = name.rsplit('.').next().unwrap_or(name);
+    let word_like = label.len() <= 7 && label.iter().all(u8::is_ascii_alphabetic);
+    let after_chinese = text[..start]
+        .iter()
+        .rev()
+        .find(|&&b| b != b' ')
+        .is_some_and(|&b| b >= 0x80);
+    !(word_like && !after_chinese && WORD_SUFFIXES.binary_search(&suffix).is_ok())
 }
 
 /// Telegram's link hosts.
@@ -375,7 +445,7 @@ mod tests {
         while let Some(word) = super::super::word::next_word(bytes, at) {
             at = word.end;
             let mut out = Vec::new();
-            if scan(text, word.start, &mut out).is_ok() {
+            if scan(text, word.start, &|_| false, &mut out).is_ok() {
                 let found = out.pop()?;
                 return Some((found.kind, found.value, &text[found.span]));
             }
@@ -463,6 +533,23 @@ mod tests {
     }
 
     #[test]
+    fn doubted_bare_hosts_that_are_listed_are_taken() {
+        let mut out = Vec::new();
+        assert!(scan("her.love", 0, &|host| host == "her.love", &mut out).is_ok());
+        assert!(scan("www.her.love", 0, &|_| false, &mut out).is_ok());
+        assert!(scan("2day.love", 0, &|_| false, &mut out).is_ok());
+        assert!(scan("mycrypto.live", 0, &|_| false, &mut out).is_ok());
+        assert!(scan("访问crypto.me", 6, &|_| false, &mut out).is_ok());
+        assert!(scan("请登录 crypto.me", 10, &|_| false, &mut out).is_ok());
+        assert!(scan("her.love/x", 0, &|_| false, &mut out).is_ok());
+    }
+
+    #[test]
+    fn word_suffixes_are_sorted() {
+        assert!(WORD_SUFFIXES.windows(2).all(|pair| pair[0] < pair[1]));
+    }
+
+    #[test]
     fn longest_valid_prefix() {
         assert_eq!(
             first("example.com.Then").map(|f| f.1),
@@ -474,12 +561,12 @@ mod tests {
     fn telegram_links() {
         let text = "join t.me/s/Scam_Shop now";
         let mut out = Vec::new();
-        assert!(scan(text, 5, &mut out).is_ok());
+        assert!(scan(text, 5, &|_| false, &mut out).is_ok());
         assert_eq!(out.len(), 2);
         assert_eq!(out[0].value, "telegram:scam_shop");
         assert_eq!(&text[out[0].span.clone()], "Scam_Shop");
         let mut out = Vec::new();
-        assert!(scan("t.me/joinchat/AAAA", 0, &mut out).is_ok());
+        assert!(scan("t.me/joinchat/AAAA", 0, &|_| false, &mut out).is_ok());
         assert_eq!(out.len(), 1);
     }
 }
