@@ -124,6 +124,33 @@ if [ "$SKIP_HARRIER" != "1" ]; then
   fi
 fi
 
+# --- the classifier ----------------------------------------------------------
+# One classifier in the ruleset, scored on every item: the SMS spam model
+# (English character and word n-grams, no jieba), trained here on
+# ../shared/data/sms-spam with `harrier train`, and a shadow rule whose only
+# condition is its score (so no cheaper condition spares it the work).
+if [ -n "$BIN" ] && [ -x "$BIN" ]; then
+  mkdir -p "$DIR/ruleset/models" "$DIR/ruleset/rules"
+  if [ ! -s "$DIR/ruleset/models/spam.model" ]; then
+    say "training the spam classifier into $DIR/ruleset/models/spam.model"
+    "$BIN" train --data "$ROOT/../shared/data/sms-spam/SMSSpamCollection" --format sms \
+      --out "$DIR/ruleset/models/spam.model" --lambda 1e-6 --balanced false --no-han-words >&2
+  fi
+  cat >"$DIR/ruleset/rules/bench_classifier.toml" <<'EOF'
+# W1 only (scripts/bench-detect.sh): the classifier on every item.
+[[rule]]
+id = "bench.spam_message"
+category = "fraud_scams"
+severity = "low"
+state = "shadow"
+description = "SMS spam classifier score (W1 benchmark)"
+all = ["classifier:spam>=0.5"]
+must_match = ["WINNER!! You have been selected to receive a £900 prize reward! To claim call 09061701461."]
+must_not_match = ["Ok lar... Joking wif u oni..."]
+EOF
+  "$BIN" rules test --rules "$DIR/ruleset" >&2
+fi
+
 # --- peers -------------------------------------------------------------------
 LOAD_BEFORE="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo '?')"
 say "load average before the runs: $LOAD_BEFORE (items/s are per core only on an otherwise idle core; items/CPU-s is less sensitive)"

@@ -8,7 +8,8 @@
 use super::Unit;
 
 /// The characters people put between letters. One run uses one of them.
-pub(crate) const SEPARATORS: &[char] = &[' ', '.', '*', '-', '_', '|', '/', '·', '•', '~', '+'];
+pub(crate) const SEPARATORS: &[char] =
+    &[' ', '.', '*', '-', '_', '|', '/', '·', '•', '~', '+', '#'];
 
 /// At most this many separator characters between two letters ("c . o" has
 /// 3 with spaces counted separately; the same character repeated counts).
@@ -35,6 +36,9 @@ fn is_single(units: &[Unit], at: usize) -> bool {
 /// Between any two Han characters one separator other than a space goes
 /// ("出冰*毒"): Chinese puts no dots or stars inside words. Spaces between
 /// Chinese words of two or more characters are kept ("同城 冰毒").
+/// A wider gap inside a run is a word break and becomes one space:
+/// "r-e-m-o-v-e- -r-e-v-i-e-w-s" and "s e r i a l   n o" read "remove
+/// reviews" and "serial no", so phrases still match.
 pub(crate) fn collapse_separators(units: &[Unit]) -> Vec<Unit> {
     let mut out = Vec::with_capacity(units.len());
     let mut at = 0;
@@ -48,7 +52,12 @@ pub(crate) fn collapse_separators(units: &[Unit]) -> Vec<Unit> {
             at += 1;
             continue;
         };
-        out.extend(run.letters.iter().map(|&i| units[i].clone()));
+        for &(letter, word_break) in &run.letters {
+            if let Some(gap) = word_break {
+                out.push(units[gap].with(' '));
+            }
+            out.push(units[letter].clone());
+        }
         at = run.end;
     }
     out
@@ -66,43 +75,69 @@ fn is_separator_between_han(units: &[Unit], at: usize) -> bool {
 }
 
 struct Run {
-    /// Indexes of the letters of the run.
-    letters: Vec<usize>,
+    /// Indexes of the letters of the run, each with the index of the gap
+    /// before it when that gap is a word break.
+    letters: Vec<(usize, Option<usize>)>,
     /// Index just after the last letter.
     end: usize,
 }
 
-/// The collapsible run that starts at `at`, if there is one.
+/// The collapsible run that starts at `at`, if there is one. The first gap
+/// (one separator character, repeated at most `MAX_GAP` times) sets the
+/// run's gap; a later gap must be the same, or be a word break: that
+/// separator with spaces ("- -"), or more spaces than a gap of spaces.
 fn separated_run(units: &[Unit], at: usize) -> Option<Run> {
     if !is_single(units, at) {
         return None;
     }
-    let mut letters = vec![at];
-    let mut separator: Option<char> = None;
+    let mut letters = vec![(at, None)];
+    // The run's gap: its separator character and how many of it.
+    let mut regular: Option<(char, usize)> = None;
     let mut single_gaps = true;
     let mut last = at;
     loop {
         let gap_start = last + 1;
-        let Some(first_sep) = units.get(gap_start).map(|unit| unit.ch) else {
-            break;
-        };
-        if !SEPARATORS.contains(&first_sep) || separator.is_some_and(|sep| sep != first_sep) {
-            break;
-        }
         let mut gap_end = gap_start;
-        while units.get(gap_end).is_some_and(|unit| unit.ch == first_sep) {
+        while gap_end - gap_start <= MAX_GAP
+            && units
+                .get(gap_end)
+                .is_some_and(|unit| SEPARATORS.contains(&unit.ch))
+        {
             gap_end += 1;
         }
-        if gap_end - gap_start > MAX_GAP || !is_single(units, gap_end) {
+        let gap = &units[gap_start..gap_end];
+        if gap.is_empty() || gap.len() > MAX_GAP || !is_single(units, gap_end) {
             break;
         }
-        separator = Some(first_sep);
-        single_gaps &= gap_end - gap_start == 1;
-        letters.push(gap_end);
+        let word_break = match regular {
+            None => {
+                let first = gap[0].ch;
+                if gap.iter().any(|unit| unit.ch != first) {
+                    break;
+                }
+                regular = Some((first, gap.len()));
+                false
+            }
+            Some((sep, count)) => {
+                let same = gap.iter().filter(|unit| unit.ch == sep).count();
+                let spaces = gap.iter().filter(|unit| unit.ch == ' ').count();
+                if same == gap.len() && same == count {
+                    false
+                } else if sep != ' ' && same > 0 && spaces > 0 && same + spaces == gap.len() {
+                    true
+                } else if sep == ' ' && same == gap.len() && same > count {
+                    true
+                } else {
+                    break;
+                }
+            }
+        };
+        single_gaps &= gap.len() == 1;
+        letters.push((gap_end, word_break.then_some(gap_start)));
         last = gap_end;
     }
 
-    let chars = || letters.iter().map(|&i| units[i].ch);
+    let chars = || letters.iter().map(|&(i, _)| units[i].ch);
     let collapses = match letters.len() {
         0 | 1 => false,
         2 => single_gaps && chars().all(is_han),
