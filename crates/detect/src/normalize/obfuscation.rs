@@ -121,15 +121,17 @@ fn separated_run(units: &[Unit], at: usize) -> Option<Run> {
             Some((sep, count)) => {
                 let same = gap.iter().filter(|unit| unit.ch == sep).count();
                 let spaces = gap.iter().filter(|unit| unit.ch == ' ').count();
-                if same == gap.len() && same == count {
-                    false
-                } else if sep != ' ' && same > 0 && spaces > 0 && same + spaces == gap.len() {
-                    true
-                } else if sep == ' ' && same == gap.len() && same > count {
-                    true
+                let regular_gap = same == gap.len() && same == count;
+                // "- -" after "-", or "   " after " ".
+                let word_break = if sep == ' ' {
+                    same == gap.len() && same > count
                 } else {
+                    same > 0 && spaces > 0 && same + spaces == gap.len()
+                };
+                if !regular_gap && !word_break {
                     break;
                 }
+                word_break
             }
         };
         single_gaps &= gap.len() == 1;
