@@ -1,7 +1,7 @@
 //! harrier-core: Harrier's domain, free of HTTP and SQL types.
 //!
 //! Intake (reports and their locations), the help directory, the taxonomy,
-//! staff accounts, evidence files, and the ports (traits) that storage
+//! staff accounts, evidence files, the patrol's items and providers, and the ports (traits) that storage
 //! backends implement. Nothing here opens a socket or a database; reading the
 //! wall clock goes through [`clock::Clock`] only.
 
@@ -11,5 +11,6 @@ pub mod clock;
 pub mod directory;
 pub mod evidence;
 pub mod intake;
+pub mod patrol;
 pub mod ports;
 pub mod taxonomy;

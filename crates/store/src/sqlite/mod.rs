@@ -6,6 +6,7 @@
 //! applied in order at open, tracked with `PRAGMA user_version`.
 
 mod directory;
+mod patrol;
 mod reports;
 mod staff;
 mod time;
@@ -29,7 +30,10 @@ use writer::Writer;
 /// The metric that records how many writes shared one commit.
 pub(crate) const METRIC_BATCH: &str = "harrier_sqlite_commit_batch_size";
 
-const MIGRATIONS: [&str; 1] = [include_str!("../../migrations/sqlite/0001_init.sql")];
+const MIGRATIONS: [&str; 2] = [
+    include_str!("../../migrations/sqlite/0001_init.sql"),
+    include_str!("../../migrations/sqlite/0002_patrol.sql"),
+];
 
 /// How the SQLite store is opened.
 #[derive(Debug, Clone)]
