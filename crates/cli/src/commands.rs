@@ -10,11 +10,13 @@ use harrier_core::evidence::{clean_file_name, sniff};
 use harrier_core::intake::mail::{MailReport, parse_message, split_mbox};
 use harrier_core::intake::report::{MAX_DESCRIPTION_CHARS, MAX_FILE_BYTES, MAX_LOCATIONS};
 use harrier_core::intake::{Channel, EvidenceFile, ReportInput, ReporterContact, validate};
+use harrier_core::patrol::RulesControl;
 use harrier_core::ports::{BlobStore, DirectoryImport, IdempotencyKey, Store, StoreError};
 use harrier_core::taxonomy::Taxonomy;
 use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The largest import file read (directory or mailbox).
 const IMPORT_CAP: u64 = 512 * 1024 * 1024;
@@ -24,7 +26,26 @@ pub async fn serve(config: &Config, demo: bool) -> anyhow::Result<()> {
     if demo {
         load_demo(config, &store).await?;
     }
-    let state = wiring::state(config, store)?;
+    let rules_dir = crate::patrol::rules_dir(config)?;
+    let rules = Arc::new(crate::patrol::LiveRules::load(&rules_dir)?);
+    crate::patrol::reload_on_sighup(Arc::clone(&rules));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let workers = crate::patrol::start_workers(
+        config.patrol.workers,
+        "serve",
+        Arc::new(store.clone()),
+        Arc::clone(&rules),
+        Arc::new(SystemClock),
+        &crate::patrol::options(config),
+        &stopped,
+    );
+    tracing::info!(
+        workers = workers.len(),
+        ruleset = %rules.version(),
+        rules = %rules_dir.display(),
+        "patrol running"
+    );
+    let state = wiring::state(config, store, Some(rules as Arc<dyn RulesControl>))?;
     let app = harrier_web::app(state);
     let listener = tokio::net::TcpListener::bind(&config.server.listen)
         .await
@@ -38,6 +59,40 @@ pub async fn serve(config: &Config, demo: bool) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(shutdown())
     .await?;
+    let _ = stop.send(true);
+    for worker in workers {
+        let _ = worker.await;
+    }
+    Ok(())
+}
+
+/// `harrier patrol`: workers only, against the same data directory.
+pub async fn patrol(config: &Config) -> anyhow::Result<()> {
+    let store = wiring::open_store(config)?;
+    let rules_dir = crate::patrol::rules_dir(config)?;
+    let rules = Arc::new(crate::patrol::LiveRules::load(&rules_dir)?);
+    crate::patrol::reload_on_sighup(Arc::clone(&rules));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let count = config.patrol.patrol_workers.max(1);
+    let workers = crate::patrol::start_workers(
+        count,
+        "patrol",
+        Arc::new(store),
+        Arc::clone(&rules),
+        Arc::new(SystemClock),
+        &crate::patrol::options(config),
+        &stopped,
+    );
+    println!(
+        "Harrier patrol: {count} workers, ruleset {} from {} (SIGHUP reloads it)",
+        rules.version(),
+        rules_dir.display()
+    );
+    shutdown().await;
+    let _ = stop.send(true);
+    for worker in workers {
+        let _ = worker.await;
+    }
     Ok(())
 }
 

@@ -42,6 +42,37 @@ pub struct Config {
     pub storage: StorageConfig,
     #[serde(default)]
     pub limits: LimitsConfig,
+    #[serde(default)]
+    pub patrol: PatrolConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct PatrolConfig {
+    /// Workers `harrier serve` runs in-process (0: none; run `harrier
+    /// patrol` beside it).
+    pub workers: usize,
+    /// Workers `harrier patrol` runs.
+    pub patrol_workers: usize,
+    /// Items a worker leases at a time.
+    pub batch: usize,
+    /// Seconds a lease lasts: a worker that dies holds its items this long.
+    pub lease_seconds: u64,
+    /// The ruleset folder. Empty: `<data_dir>/rules`, copied from the
+    /// shipped `./rules` on first start.
+    pub rules_dir: PathBuf,
+}
+
+impl Default for PatrolConfig {
+    fn default() -> Self {
+        Self {
+            workers: 2,
+            patrol_workers: 2,
+            batch: 256,
+            lease_seconds: 60,
+            rules_dir: PathBuf::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -67,6 +98,7 @@ impl Default for Config {
             server: ServerConfig::default(),
             storage: StorageConfig::default(),
             limits: LimitsConfig::default(),
+            patrol: PatrolConfig::default(),
         }
     }
 }

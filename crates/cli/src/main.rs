@@ -6,7 +6,9 @@
 mod bench_detect;
 mod commands;
 mod config;
+mod feed_cmd;
 mod lines;
+mod patrol;
 mod rules_cmd;
 mod ruleset;
 mod scan;
@@ -43,6 +45,19 @@ struct Cli {
 enum Command {
     /// Run the server (portal, API).
     Serve,
+    /// Run patrol workers only (scan queued feed items), against the same
+    /// data directory as `serve`.
+    Patrol,
+    /// Providers (platforms, messengers...) and their API keys.
+    Provider {
+        #[command(subcommand)]
+        command: ProviderCommand,
+    },
+    /// Bulk-load data.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Run the server with demo content: sample help directory and a staff
     /// admin whose one-time password is printed.
     Demo,
@@ -171,6 +186,42 @@ enum IntakeCommand {
 }
 
 #[derive(Subcommand)]
+enum ProviderCommand {
+    /// Create a provider and print its first API key (shown once).
+    Add {
+        name: String,
+        /// Comma-separated: feed, orders, reports.
+        #[arg(long, default_value = "feed")]
+        scopes: String,
+    },
+    /// Issue another API key for a provider.
+    Key {
+        name: String,
+        #[arg(long, default_value = "feed")]
+        scopes: String,
+    },
+    /// List providers and their keys (never the secrets).
+    List,
+    /// Revoke a key by its prefix.
+    Revoke { prefix: String },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Load feed items from a JSON-lines file for a provider; bad lines are
+    /// reported by number and skipped.
+    Items {
+        file: PathBuf,
+        /// The provider the items come from.
+        #[arg(long)]
+        provider: String,
+        /// The kind of lines that carry none.
+        #[arg(long, default_value = "post")]
+        kind: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum StaffCommand {
     /// Create a staff account and print its one-time password.
     Add {
@@ -236,6 +287,30 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(async move {
         match cli.command {
             Command::Serve => commands::serve(&config, false).await,
+            Command::Patrol => commands::patrol(&config).await,
+            Command::Provider { command } => match command {
+                ProviderCommand::Add { name, scopes } => {
+                    feed_cmd::provider_add(&config, &name, &scopes).await
+                }
+                ProviderCommand::Key { name, scopes } => {
+                    feed_cmd::provider_key(&config, &name, &scopes).await
+                }
+                ProviderCommand::List => feed_cmd::provider_list(&config).await,
+                ProviderCommand::Revoke { prefix } => {
+                    feed_cmd::provider_revoke(&config, &prefix).await
+                }
+            },
+            Command::Import {
+                command:
+                    ImportCommand::Items {
+                        file,
+                        provider,
+                        kind,
+                    },
+            } => {
+                feed_cmd::check_kind(&kind)?;
+                feed_cmd::import_items(&config, &file, &provider, &kind).await
+            }
             Command::Demo => commands::serve(&config, true).await,
             Command::Config {
                 command: ConfigCommand::Show,

@@ -3,6 +3,7 @@
 use crate::config::Config;
 use anyhow::Context;
 use harrier_core::clock::{Clock, SystemClock};
+use harrier_core::patrol::RulesControl;
 use harrier_core::taxonomy::Taxonomy;
 use harrier_store::{FsBlobStore, SqliteOptions, SqliteStore};
 use harrier_web::AppState;
@@ -85,11 +86,17 @@ fn secret(data: &Path) -> anyhow::Result<[u8; 32]> {
     Ok(key)
 }
 
-pub fn state(config: &Config, store: SqliteStore) -> anyhow::Result<AppState> {
+pub fn state(
+    config: &Config,
+    store: SqliteStore,
+    rules: Option<Arc<dyn RulesControl>>,
+) -> anyhow::Result<AppState> {
     let data = &config.storage.data_dir;
     let blobs = FsBlobStore::open(data.join("blobs")).context("could not open the blob folder")?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     Ok(AppState {
+        patrol: Arc::new(store.clone()),
+        rules,
         store: Arc::new(store),
         blobs: Arc::new(blobs),
         clock,

@@ -11,6 +11,8 @@ use crate::errors::ApiError;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use harrier_core::accounts::{Role, Staff, token_hash};
+use harrier_core::patrol::provider::api_key_hash;
+use harrier_core::patrol::{Provider, Scope};
 
 /// What an API route allows; checked by [`Authenticated::require`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,10 +21,16 @@ pub enum Permission {
     ReadReports,
     /// Log a tip-off received by phone.
     LogPhoneReport,
+    /// Create providers, issue and revoke their API keys.
+    ManageProviders,
+    /// Reload the ruleset.
+    ReloadRules,
+    /// Read the patrol's status and rule counts.
+    ReadPatrol,
 }
 
 /// The roles allowed for each permission: one table for the whole API.
-pub const PERMISSIONS: [(Permission, &[Role]); 2] = [
+pub const PERMISSIONS: [(Permission, &[Role]); 5] = [
     (
         Permission::ReadReports,
         &[
@@ -35,6 +43,12 @@ pub const PERMISSIONS: [(Permission, &[Role]); 2] = [
         ],
     ),
     (Permission::LogPhoneReport, &[Role::Admin, Role::Intake]),
+    (Permission::ManageProviders, &[Role::Admin]),
+    (Permission::ReloadRules, &[Role::Admin]),
+    (
+        Permission::ReadPatrol,
+        &[Role::Admin, Role::Analyst, Role::Moderator, Role::Auditor],
+    ),
 ];
 
 pub fn allowed(permission: Permission, role: Role) -> bool {
@@ -76,5 +90,59 @@ impl FromRequestParts<AppState> for Authenticated {
             .await?
             .ok_or_else(ApiError::unauthorized)?;
         Ok(Self(staff))
+    }
+}
+
+/// A request from a provider, with an API key (`Authorization: Bearer
+/// hk_...`) that is not revoked.
+#[derive(Debug, Clone)]
+pub struct ProviderAuth {
+    pub provider: Provider,
+    pub scopes: Vec<Scope>,
+}
+
+impl ProviderAuth {
+    /// The provider, when the key has `scope`.
+    pub fn require(&self, scope: Scope) -> Result<&Provider, ApiError> {
+        if self.scopes.contains(&scope) {
+            Ok(&self.provider)
+        } else {
+            Err(ApiError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "missing_scope",
+                format!(
+                    "this API key lacks the {} scope; ask the platform's administrator for a key with it",
+                    scope.as_str()
+                ),
+            ))
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for ProviderAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let unauthorized = || {
+            ApiError::new(
+                axum::http::StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "a valid provider API key is required: send it as 'Authorization: Bearer hk_...'",
+            )
+        };
+        let key = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| t.starts_with("hk_") && t.len() <= 200)
+            .ok_or_else(unauthorized)?;
+        let (provider, scopes) = state
+            .patrol
+            .provider_by_key(&api_key_hash(key))
+            .await?
+            .ok_or_else(unauthorized)?;
+        Ok(Self { provider, scopes })
     }
 }

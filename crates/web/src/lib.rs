@@ -20,6 +20,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use harrier_core::clock::Clock;
+use harrier_core::patrol::{PatrolStore, RulesControl};
 use harrier_core::ports::{BlobStore, Store};
 use harrier_core::taxonomy::Taxonomy;
 use serde::{Deserialize, Serialize};
@@ -53,6 +54,10 @@ impl Default for WebConfig {
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    /// Providers, feed items, the queue, signals and cases.
+    pub patrol: Arc<dyn PatrolStore>,
+    /// The ruleset the patrol uses, when this process runs one.
+    pub rules: Option<Arc<dyn RulesControl>>,
     pub blobs: Arc<dyn BlobStore>,
     pub clock: Arc<dyn Clock>,
     pub taxonomy: Arc<Taxonomy>,

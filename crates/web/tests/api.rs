@@ -289,6 +289,9 @@ async fn every_permission_is_checked_for_every_role() {
             let expected = match permission {
                 Permission::ReadReports => true,
                 Permission::LogPhoneReport => matches!(role, Role::Admin | Role::Intake),
+                Permission::ManageProviders | Permission::ReloadRules => role == Role::Admin,
+                // Not intake (reporter-facing) nor reviewer (appeals).
+                Permission::ReadPatrol => !matches!(role, Role::Intake | Role::Reviewer),
             };
             assert_eq!(
                 allowed(permission, role),

@@ -11,10 +11,12 @@
 //! per provider and item id, a signal per item, rule and ruleset version, an
 //! open case per subject; a lease that expires puts the item back.
 
+pub mod control;
 pub mod item;
 pub mod provider;
 pub mod store;
 
+pub use control::RulesControl;
 pub use item::{
     ImageHashesInput, ItemError, ItemInput, ItemKind, MAX_BATCH_BYTES, MAX_BATCH_ITEMS,
     MAX_ITEM_TEXT_BYTES, ValidItem, validate_item,

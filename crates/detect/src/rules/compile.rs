@@ -42,7 +42,9 @@ pub struct RulesetInput {
 }
 
 impl RulesetInput {
-    /// The content hash of every input: the ruleset's version.
+    /// The content hash of every input: the ruleset's version. Files count
+    /// by their name within their kind, not by the folder they were read
+    /// from, so a copy of a ruleset has the same version.
     pub fn version(&self) -> String {
         let mut hasher = Sha256::new();
         let mut add = |kind: &str, name: &str, bytes: &[u8]| {
@@ -61,9 +63,20 @@ impl RulesetInput {
         ] {
             files.extend(list.iter().map(|file| (kind, file)));
         }
-        files.sort_by(|a, b| (a.0, &a.1.path).cmp(&(b.0, &b.1.path)));
-        for (kind, file) in files {
-            add(kind, &file.path, file.content.as_bytes());
+        let name = |file: &SourceFile| -> String {
+            file.path
+                .rsplit(['/', '\\'])
+                .next()
+                .unwrap_or(&file.path)
+                .to_owned()
+        };
+        let mut files: Vec<(&str, String, &SourceFile)> = files
+            .into_iter()
+            .map(|(kind, file)| (kind, name(file), file))
+            .collect();
+        files.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        for (kind, name, file) in files {
+            add(kind, &name, file.content.as_bytes());
         }
         let mut models: Vec<&(String, Vec<u8>)> = self.models.iter().collect();
         models.sort_by(|a, b| a.0.cmp(&b.0));

@@ -4,14 +4,18 @@
 //! router is missing from the document.
 
 pub mod dto;
+pub mod items;
 mod json;
 pub mod login;
 pub mod ops;
+pub mod patrol;
 pub mod reports;
 
 use crate::AppState;
 use axum::Router;
-use axum::routing::{get, post};
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{delete, get, post};
+use harrier_core::patrol::MAX_BATCH_BYTES;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -20,13 +24,16 @@ use utoipa::{Modify, OpenApi};
     info(title = "Harrier API", version = "1", description = "Intake of reports (DSA Art. 16 notices) and the staff read API."),
     paths(
         reports::create, reports::create_phone, reports::list, reports::get, reports::subjects,
-        reports::categories, login::login, ops::healthz, ops::metrics
+        reports::categories, login::login, ops::healthz, ops::metrics,
+        items::push, patrol::create_provider, patrol::create_key, patrol::revoke_key,
+        patrol::list_providers, patrol::reload_rules, patrol::status
     ),
     modifiers(&StaffToken),
     tags(
         (name = "intake", description = "Reports from the public and from staff"),
         (name = "staff", description = "Staff sign-in and reading reports"),
         (name = "operations", description = "Health and metrics"),
+        (name = "patrol", description = "Provider feeds, the ruleset and the patrol's status"),
     )
 )]
 pub struct ApiDoc;
@@ -38,6 +45,10 @@ impl Modify for StaffToken {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "staff_token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "provider_key",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
@@ -68,4 +79,16 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/reports/{id}", get(reports::get))
         .route("/api/v1/subjects", get(reports::subjects))
         .route("/api/v1/categories", get(reports::categories))
+        .route(
+            "/api/v1/items",
+            post(items::push).layer(DefaultBodyLimit::max(MAX_BATCH_BYTES)),
+        )
+        .route(
+            "/api/v1/providers",
+            post(patrol::create_provider).get(patrol::list_providers),
+        )
+        .route("/api/v1/providers/{name}/keys", post(patrol::create_key))
+        .route("/api/v1/provider-keys/{prefix}", delete(patrol::revoke_key))
+        .route("/api/v1/rules/reload", post(patrol::reload_rules))
+        .route("/api/v1/patrol/status", get(patrol::status))
 }

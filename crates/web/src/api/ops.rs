@@ -26,7 +26,19 @@ pub async fn healthz(State(state): State<AppState>) -> Result<Json<HealthBody>, 
 /// Prometheus text format.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Prometheus text exposition format", content_type = "text/plain")))]
-pub async fn metrics() -> Response {
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    // The queue's figures are read from the store when scraped, so every
+    // front end and worker process reports the same numbers.
+    match state.patrol.patrol_status(state.clock.now()).await {
+        Ok(status) => {
+            metrics::gauge!(crate::metrics::PATROL_QUEUED).set(status.queued as f64);
+            metrics::gauge!(crate::metrics::PATROL_LEASED).set(status.leased as f64);
+            metrics::gauge!(crate::metrics::PATROL_LAG).set(status.lag_seconds);
+            metrics::gauge!(crate::metrics::PATROL_ITEMS).set(status.items as f64);
+            metrics::gauge!(crate::metrics::PATROL_OPEN_CASES).set(status.open_cases as f64);
+        }
+        Err(error) => tracing::warn!(%error, "patrol figures unavailable for /metrics"),
+    }
     let body = crate::metrics::handle()
         .map(|h| h.render())
         .unwrap_or_default();

@@ -40,6 +40,8 @@ pub fn test_app_with(limits: LimitsConfig) -> TestApp {
         SqliteStore::open(dir.path().join("harrier.db"), &SqliteOptions::default()).unwrap();
     let state = AppState {
         store: Arc::new(store.clone()),
+        patrol: Arc::new(store.clone()),
+        rules: None,
         blobs: Arc::new(FsBlobStore::open(dir.path().join("blobs")).unwrap()),
         clock: Arc::new(ManualClock::new(datetime!(2026-11-24 10:00 UTC))),
         taxonomy: Arc::new(Taxonomy::shipped().unwrap()),

@@ -1,0 +1,144 @@
+//! One patrol worker: lease a batch, scan it, complete it, repeat.
+//!
+//! The scan runs on a blocking thread with one [`Scratch`] per batch; the
+//! results and their effects are written in one commit
+//! ([`PatrolStore::complete_items`]). When a write fails the batch is left
+//! to its lease: it comes back after `lease` and is scanned again, which
+//! the store's unique keys make harmless. An item that keeps failing is
+//! retried at every lease expiry and shows in the queue's lag.
+
+use super::LiveRules;
+use harrier_core::clock::Clock;
+use harrier_core::patrol::{LeasedItem, NewSignal, PatrolStore, ScanResult};
+use harrier_detect::item::{ImageHashes, Item};
+use harrier_detect::rules::{Ruleset, Scratch};
+use harrier_detect::signal::{RuleState, Signal};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// Metric names of the patrol.
+pub const ITEMS_SCANNED: &str = "harrier_patrol_items_scanned_total";
+pub const SIGNALS: &str = "harrier_patrol_signals_total";
+pub const WORKER_ERRORS: &str = "harrier_patrol_worker_errors_total";
+
+#[derive(Debug, Clone)]
+pub struct WorkerOptions {
+    /// Items leased at a time.
+    pub batch: usize,
+    /// How long a lease lasts.
+    pub lease: Duration,
+    /// Pause when the queue is empty.
+    pub idle: Duration,
+}
+
+/// Run until `stop` turns true (the batch in hand is finished first).
+pub async fn run_worker(
+    name: String,
+    store: Arc<dyn PatrolStore>,
+    rules: Arc<LiveRules>,
+    clock: Arc<dyn Clock>,
+    options: WorkerOptions,
+    mut stop: watch::Receiver<bool>,
+) {
+    tracing::info!(worker = %name, "patrol worker started");
+    while !*stop.borrow() {
+        let leased = match store
+            .lease_items(&name, options.batch, options.lease, clock.now())
+            .await
+        {
+            Ok(leased) => leased,
+            Err(error) => {
+                metrics::counter!(WORKER_ERRORS, "stage" => "lease").increment(1);
+                tracing::error!(worker = %name, %error, "could not lease items");
+                pause(&mut stop, options.lease.min(Duration::from_secs(5))).await;
+                continue;
+            }
+        };
+        if leased.is_empty() {
+            pause(&mut stop, options.idle).await;
+            continue;
+        }
+        let ruleset = rules.current();
+        let count = leased.len() as u64;
+        let results = match tokio::task::spawn_blocking(move || scan_batch(&ruleset, &leased)).await
+        {
+            Ok(results) => results,
+            Err(error) => {
+                metrics::counter!(WORKER_ERRORS, "stage" => "scan").increment(1);
+                tracing::error!(worker = %name, %error, "a scan panicked; the batch waits for its lease");
+                continue;
+            }
+        };
+        for result in &results {
+            for signal in &result.signals {
+                metrics::counter!(SIGNALS, "category" => signal.category.clone(),
+                    "rule" => signal.rule.clone(), "live" => if signal.live { "true" } else { "false" })
+                .increment(1);
+            }
+        }
+        match store.complete_items(results, clock.now()).await {
+            Ok(_) => metrics::counter!(ITEMS_SCANNED).increment(count),
+            Err(error) => {
+                metrics::counter!(WORKER_ERRORS, "stage" => "complete").increment(1);
+                tracing::error!(worker = %name, %error, "could not store a batch's results; it waits for its lease");
+            }
+        }
+    }
+    tracing::info!(worker = %name, "patrol worker stopped");
+}
+
+async fn pause(stop: &mut watch::Receiver<bool>, how_long: Duration) {
+    tokio::select! {
+        _ = tokio::time::sleep(how_long) => {},
+        _ = stop.changed() => {},
+    }
+}
+
+/// Scan every item of a batch.
+pub fn scan_batch(ruleset: &Ruleset, leased: &[LeasedItem]) -> Vec<ScanResult> {
+    let mut scratch = Scratch::default();
+    let mut signals = Vec::new();
+    leased
+        .iter()
+        .map(|leased| {
+            let item = to_item(leased);
+            signals.clear();
+            ruleset.scan_into(&item, &mut scratch, &mut signals);
+            ScanResult {
+                item_id: leased.item_id,
+                signals: signals.iter().map(new_signal).collect(),
+            }
+        })
+        .collect()
+}
+
+fn to_item(leased: &LeasedItem) -> Item {
+    let images: Vec<ImageHashes> = serde_json::from_str(&leased.images_json).unwrap_or_default();
+    Item {
+        id: leased.external_id.clone(),
+        text: leased.text.clone(),
+        lang: leased.lang.clone(),
+        provider: Some(leased.provider.clone()),
+        account: leased.account.clone(),
+        room: leased.room.clone(),
+        ts: leased.ts,
+        images,
+    }
+}
+
+fn new_signal(signal: &Signal) -> NewSignal {
+    NewSignal {
+        rule: signal.rule.clone(),
+        category: signal.category.clone(),
+        severity: serde_json::to_value(signal.severity)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_else(|| "low".into()),
+        live: signal.state == RuleState::Live,
+        score: signal.score,
+        ruleset_version: signal.ruleset_version.clone(),
+        explanation_json: serde_json::to_string(&signal.explanation)
+            .unwrap_or_else(|_| "{}".into()),
+    }
+}
