@@ -58,8 +58,8 @@ pub struct PatrolConfig {
     pub batch: usize,
     /// Seconds a lease lasts: a worker that dies holds its items this long.
     pub lease_seconds: u64,
-    /// The ruleset folder. Empty: `<data_dir>/rules`, copied from the
-    /// shipped `./rules` on first start.
+    /// The ruleset folder. Empty: `<data_dir>/rules`, written from the
+    /// built-in ruleset on first start.
     pub rules_dir: PathBuf,
 }
 

@@ -9,13 +9,14 @@
 //! them.
 //!
 //! The ruleset folder is `patrol.rules_dir`, by default `<data_dir>/rules`,
-//! which is copied from the shipped `./rules` on first start so that
-//! staff edit their own copy, never the source tree.
+//! which is written from the ruleset built into the binary (the
+//! repository's `rules/`, see `build.rs`) on first start, so staff edit
+//! their own copy and the binary runs from anywhere.
 
 mod worker;
 
 use crate::config::Config;
-use anyhow::{Context, bail};
+use anyhow::Context;
 use harrier_core::clock::Clock;
 use harrier_core::patrol::{PatrolStore, RulesControl};
 use harrier_detect::rules::Ruleset;
@@ -70,8 +71,11 @@ impl RulesControl for LiveRules {
     }
 }
 
-/// The ruleset folder of this configuration, made from the shipped
-/// `./rules` when it is the default and does not exist yet.
+include!(concat!(env!("OUT_DIR"), "/shipped_rules.rs"));
+
+/// The ruleset folder of this configuration: `patrol.rules_dir`, or
+/// `<data_dir>/rules`, written from the ruleset built into the binary (the
+/// repository's `rules/`) when it does not exist yet.
 pub fn rules_dir(config: &Config) -> anyhow::Result<PathBuf> {
     if !config.patrol.rules_dir.as_os_str().is_empty() {
         return Ok(config.patrol.rules_dir.clone());
@@ -80,32 +84,27 @@ pub fn rules_dir(config: &Config) -> anyhow::Result<PathBuf> {
     if dir.is_dir() {
         return Ok(dir);
     }
-    let shipped = Path::new("rules");
-    if !shipped.is_dir() {
-        bail!(
-            "no ruleset: {} does not exist and there is no shipped ./rules to copy; \
-             set patrol.rules_dir or copy a ruleset folder there",
-            dir.display()
-        );
-    }
-    copy_dir(shipped, &dir)
-        .with_context(|| format!("could not copy ./rules to {}", dir.display()))?;
-    tracing::info!(dir = %dir.display(), "copied the shipped ruleset into the data directory");
+    write_shipped(&dir)
+        .with_context(|| format!("could not write the shipped ruleset to {}", dir.display()))?;
+    tracing::info!(dir = %dir.display(), "wrote the shipped ruleset into the data directory");
     Ok(dir)
 }
 
-fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), &target)?;
-        }
+/// Write the built-in ruleset into `dir` (made first in a sibling folder and
+/// renamed, so a crash never leaves half a ruleset).
+fn write_shipped(dir: &Path) -> std::io::Result<()> {
+    let partial = dir.with_extension("partial");
+    if partial.exists() {
+        std::fs::remove_dir_all(&partial)?;
     }
-    Ok(())
+    for (name, bytes) in SHIPPED_RULES {
+        let path = partial.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(path, bytes)?;
+    }
+    std::fs::rename(&partial, dir)
 }
 
 /// Spawn `count` workers; they stop when `stop` turns true. The handles
