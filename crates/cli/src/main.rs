@@ -3,6 +3,7 @@
 //! `serve` runs the server, `demo` runs it with demo content, and the other
 //! commands import data and manage staff against the same data directory.
 
+mod backtest;
 mod bench_detect;
 mod commands;
 mod config;
@@ -135,6 +136,15 @@ enum RulesCommand {
         #[arg(long, default_value_t = 0)]
         show_missed: usize,
     },
+    /// Rerun a candidate ruleset over the items stored lately and compare
+    /// it with the ruleset in use, rule by rule; writes nothing.
+    Backtest {
+        /// How far back: 7d, 24h, 30m.
+        #[arg(long, default_value = "7d")]
+        since: String,
+        /// The candidate ruleset folder.
+        path: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -244,7 +254,7 @@ fn main() -> anyhow::Result<()> {
             rules,
             explain,
         } => return scan::run(input, rules, *explain),
-        Command::Rules { command } => {
+        Command::Rules { command } if !matches!(command, RulesCommand::Backtest { .. }) => {
             return match command {
                 RulesCommand::Check { rules } => rules_cmd::check(rules),
                 RulesCommand::Test { rules } => rules_cmd::test(rules),
@@ -253,6 +263,7 @@ fn main() -> anyhow::Result<()> {
                     against,
                     show_missed,
                 } => rules_cmd::coverage(rules, against, *show_missed),
+                RulesCommand::Backtest { .. } => Ok(()), // needs the data: below
             };
         }
         Command::Bench {
@@ -331,6 +342,9 @@ fn main() -> anyhow::Result<()> {
                 command: StaffCommand::Add { name, role, reset },
             } => commands::staff_add(&config, &name, &role, reset).await,
             Command::Train(_) | Command::Eval(_) => Ok(()), // run above
+            Command::Rules {
+                command: RulesCommand::Backtest { since, path },
+            } => backtest::run(&config, &since, &path).await,
             Command::Scan { .. } | Command::Rules { .. } | Command::Bench { .. } => Ok(()),
         }
     })

@@ -245,4 +245,49 @@ fn ten_thousand_items_survive_a_killed_worker_without_loss_or_duplicates() {
         subjects <= 25,
         "signals on harmless accounts: {subjects} subjects"
     );
+
+    // A backtest of a candidate without the drug rules: it reports what the
+    // candidate would lose and writes nothing.
+    let candidate = dir.path().join("candidate");
+    std::fs::create_dir_all(candidate.join("rules")).unwrap();
+    for sub in ["lexicons", "patterns"] {
+        std::fs::create_dir_all(candidate.join(sub)).unwrap();
+        for entry in std::fs::read_dir(data.join("rules").join(sub)).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), candidate.join(sub).join(entry.file_name())).unwrap();
+        }
+    }
+    for entry in std::fs::read_dir(data.join("rules/rules")).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_name() != "drugs.toml" {
+            std::fs::copy(
+                entry.path(),
+                candidate.join("rules").join(entry.file_name()),
+            )
+            .unwrap();
+        }
+    }
+    let signals_before = count(&db, "SELECT COUNT(*) FROM signals");
+    let backtest = harrier(&data)
+        .args(["rules", "backtest", "--since", "1d"])
+        .arg(&candidate)
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&backtest.stdout).into_owned();
+    assert!(backtest.status.success(), "{backtest:?}");
+    assert!(
+        printed.contains(&format!("backtest over {ITEMS} items")),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("| drugs.sale | drugs | live |"),
+        "{printed}"
+    );
+    let lost = printed
+        .lines()
+        .find(|l| l.starts_with("items with a live signal from the current ruleset only"))
+        .unwrap();
+    assert!(!lost.contains("only: 0"), "{printed}");
+    assert!(printed.contains("nothing was written"), "{printed}");
+    assert_eq!(count(&db, "SELECT COUNT(*) FROM signals"), signals_before);
 }

@@ -183,4 +183,13 @@ pub trait PatrolStore: Send + Sync + 'static {
     ) -> Result<CaseOpened, StoreError>;
 
     async fn patrol_status(&self, now: OffsetDateTime) -> Result<PatrolStatus, StoreError>;
+
+    /// Stored items received at or after `since` with an id above
+    /// `after_id`, at most `limit`, by id (for backtests; `attempts` is 0).
+    async fn items_since(
+        &self,
+        since: OffsetDateTime,
+        after_id: i64,
+        limit: usize,
+    ) -> Result<Vec<LeasedItem>, StoreError>;
 }

@@ -162,35 +162,54 @@ fn lease(
         .collect::<Result<_, _>>()
         .map_err(db_err)?;
     let mut read = conn
-        .prepare_cached(
-            "SELECT p.name, i.external_id, i.kind, i.ts, i.text, i.account, i.room, i.lang, \
-             i.images FROM items i JOIN providers p ON p.id = i.provider_id WHERE i.id = ?1",
-        )
+        .prepare_cached(&format!("{ITEM_COLUMNS} WHERE i.id = ?1"))
         .map_err(db_err)?;
     let mut out = Vec::with_capacity(taken.len());
     for (item_id, attempts) in taken {
-        let item = read
-            .query_row([item_id], |r| {
-                let kind: String = r.get(2)?;
-                Ok(LeasedItem {
-                    item_id,
-                    provider: r.get(0)?,
-                    external_id: r.get(1)?,
-                    kind: ItemKind::parse(&kind).unwrap_or(ItemKind::Post),
-                    ts: r.get(3)?,
-                    text: r.get(4)?,
-                    account: r.get(5)?,
-                    room: r.get(6)?,
-                    lang: r.get(7)?,
-                    images_json: r.get(8)?,
-                    attempts,
-                })
-            })
-            .map_err(db_err)?;
+        let mut item = read.query_row([item_id], item_row).map_err(db_err)?;
+        item.attempts = attempts;
         out.push(item);
     }
     out.sort_by_key(|item| item.item_id);
     Ok(out)
+}
+
+/// The columns [`item_row`] reads.
+const ITEM_COLUMNS: &str = "SELECT i.id, p.name, i.external_id, i.kind, i.ts, i.text, i.account, \
+     i.room, i.lang, i.images FROM items i JOIN providers p ON p.id = i.provider_id";
+
+fn item_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LeasedItem> {
+    let kind: String = r.get(3)?;
+    Ok(LeasedItem {
+        item_id: r.get(0)?,
+        provider: r.get(1)?,
+        external_id: r.get(2)?,
+        kind: ItemKind::parse(&kind).unwrap_or(ItemKind::Post),
+        ts: r.get(4)?,
+        text: r.get(5)?,
+        account: r.get(6)?,
+        room: r.get(7)?,
+        lang: r.get(8)?,
+        images_json: r.get(9)?,
+        attempts: 0,
+    })
+}
+
+fn items_since(
+    conn: &Connection,
+    since: OffsetDateTime,
+    after_id: i64,
+    limit: usize,
+) -> Result<Vec<LeasedItem>, StoreError> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    conn.prepare_cached(&format!(
+        "{ITEM_COLUMNS} WHERE i.id > ?1 AND i.received_at >= ?2 ORDER BY i.id LIMIT ?3"
+    ))
+    .map_err(db_err)?
+    .query_map(params![after_id, stamp(since), limit], item_row)
+    .map_err(db_err)?
+    .collect::<Result<_, _>>()
+    .map_err(db_err)
 }
 
 fn severity_rank(severity: &str) -> u8 {
@@ -552,5 +571,15 @@ impl PatrolStore for SqliteStore {
 
     async fn patrol_status(&self, now: OffsetDateTime) -> Result<PatrolStatus, StoreError> {
         self.read(move |conn| status(conn, now)).await
+    }
+
+    async fn items_since(
+        &self,
+        since: OffsetDateTime,
+        after_id: i64,
+        limit: usize,
+    ) -> Result<Vec<LeasedItem>, StoreError> {
+        self.read(move |conn| items_since(conn, since, after_id, limit))
+            .await
     }
 }
