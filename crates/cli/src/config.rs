@@ -68,7 +68,7 @@ impl Default for PatrolConfig {
         Self {
             workers: 2,
             patrol_workers: 2,
-            batch: 256,
+            batch: 1000,
             lease_seconds: 60,
             rules_dir: PathBuf::new(),
         }
@@ -142,8 +142,9 @@ fn env_value(raw: &str) -> toml::Value {
     toml::Value::String(raw.to_owned())
 }
 
-/// Variables that are about the process, not settings.
-const NOT_SETTINGS: [&str; 2] = ["HARRIER_CONFIG", "HARRIER_LOG"];
+/// Variables that are about the process or the scripts (`HARRIER_BIN`
+/// names the binary for scripts/e2e.sh and the benchmarks), not settings.
+const NOT_SETTINGS: [&str; 3] = ["HARRIER_CONFIG", "HARRIER_LOG", "HARRIER_BIN"];
 
 impl Config {
     /// The configuration from a file's text (if any) and the environment.

@@ -40,6 +40,9 @@ CREATE TABLE items (
 
 -- The queue: an item waits here until a scan of it has committed. A lease
 -- (worker, until) hides it from other workers; an expired lease does not.
+-- No index on lease_until: leasing walks the queue by item_id and skips
+-- the few leased rows at its head, which is cheaper than keeping an index
+-- that every lease and completion would rewrite.
 CREATE TABLE item_queue (
     item_id INTEGER PRIMARY KEY REFERENCES items(id),
     received_at TEXT NOT NULL,
@@ -47,7 +50,6 @@ CREATE TABLE item_queue (
     lease_until TEXT,
     attempts INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX item_queue_by_lease ON item_queue (lease_until);
 
 CREATE TABLE signals (
     id INTEGER PRIMARY KEY,

@@ -86,7 +86,8 @@ fn insert_items(
         .prepare_cached(
             "INSERT INTO items (provider_id, external_id, kind, ts, text, truncated, account, \
              room, inviter, lang, url, images, received_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) RETURNING id",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
+             ON CONFLICT (provider_id, external_id) DO NOTHING RETURNING id",
         )
         .map_err(db_err)?;
     let mut queue = conn
@@ -94,20 +95,9 @@ fn insert_items(
         .map_err(db_err)?;
     let mut out = Vec::with_capacity(items.len());
     for item in items {
-        let known: Option<i64> = find
-            .query_row(params![provider_id, item.external_id], |r| r.get(0))
-            .optional()
-            .map_err(db_err)?;
-        if let Some(item_id) = known {
-            out.push(ItemAccepted {
-                item_id,
-                created: false,
-            });
-            continue;
-        }
         let images = serde_json::to_string(&item.images)
             .map_err(|e| StoreError::Unavailable(format!("images: {e}")))?;
-        let item_id: i64 = insert
+        let created: Option<i64> = insert
             .query_row(
                 params![
                     provider_id,
@@ -126,23 +116,38 @@ fn insert_items(
                 ],
                 |r| r.get(0),
             )
+            .optional()
             .map_err(db_err)?;
-        queue.execute(params![item_id, now]).map_err(db_err)?;
-        out.push(ItemAccepted {
-            item_id,
-            created: true,
-        });
+        let accepted = match created {
+            Some(item_id) => {
+                queue.execute(params![item_id, now]).map_err(db_err)?;
+                ItemAccepted {
+                    item_id,
+                    created: true,
+                }
+            }
+            // Sent before: the stored item stays as it was.
+            None => ItemAccepted {
+                item_id: find
+                    .query_row(params![provider_id, item.external_id], |r| r.get(0))
+                    .map_err(db_err)?,
+                created: false,
+            },
+        };
+        out.push(accepted);
     }
     Ok(out)
 }
 
+/// Claims up to `max` items for `worker`: (item id, earlier attempts).
+/// Reading the items is left to a reader connection, off the writer.
 fn lease(
     conn: &Connection,
     worker: &str,
     max: usize,
     lease: Duration,
     now: OffsetDateTime,
-) -> Result<Vec<LeasedItem>, StoreError> {
+) -> Result<Vec<(i64, i64)>, StoreError> {
     let until = stamp(now + lease);
     let now = stamp(now);
     let max = i64::try_from(max).unwrap_or(i64::MAX);
@@ -154,23 +159,27 @@ fn lease(
              RETURNING item_id, attempts - 1",
         )
         .map_err(db_err)?;
-    let taken: Vec<(i64, i64)> = take
+    let mut taken: Vec<(i64, i64)> = take
         .query_map(params![worker, until, now, max], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })
         .map_err(db_err)?
         .collect::<Result<_, _>>()
         .map_err(db_err)?;
+    taken.sort_unstable();
+    Ok(taken)
+}
+
+fn read_items(conn: &Connection, taken: &[(i64, i64)]) -> Result<Vec<LeasedItem>, StoreError> {
     let mut read = conn
         .prepare_cached(&format!("{ITEM_COLUMNS} WHERE i.id = ?1"))
         .map_err(db_err)?;
     let mut out = Vec::with_capacity(taken.len());
-    for (item_id, attempts) in taken {
+    for &(item_id, attempts) in taken {
         let mut item = read.query_row([item_id], item_row).map_err(db_err)?;
         item.attempts = attempts;
         out.push(item);
     }
-    out.sort_by_key(|item| item.item_id);
     Ok(out)
 }
 
@@ -254,19 +263,22 @@ fn complete(
 ) -> Result<CaseOpened, StoreError> {
     let now = stamp(now);
     let mut done = CaseOpened::default();
+    // The batch's ids as one JSON array: two statements for the whole batch.
+    let ids = serde_json::to_string(&results.iter().map(|r| r.item_id).collect::<Vec<_>>())
+        .map_err(|e| StoreError::Unavailable(format!("ids: {e}")))?;
+    let removed = conn
+        .prepare_cached("DELETE FROM item_queue WHERE item_id IN (SELECT value FROM json_each(?1))")
+        .map_err(db_err)?
+        .execute([&ids])
+        .map_err(db_err)?;
+    done.already_done = (results.len() as u64).saturating_sub(removed as u64);
+    conn.prepare_cached(
+        "UPDATE items SET scanned_at = ?2 WHERE id IN (SELECT value FROM json_each(?1))",
+    )
+    .map_err(db_err)?
+    .execute(params![ids, now])
+    .map_err(db_err)?;
     for result in results {
-        let removed = conn
-            .prepare_cached("DELETE FROM item_queue WHERE item_id = ?1")
-            .map_err(db_err)?
-            .execute([result.item_id])
-            .map_err(db_err)?;
-        if removed == 0 {
-            done.already_done += 1;
-        }
-        conn.prepare_cached("UPDATE items SET scanned_at = ?2 WHERE id = ?1")
-            .map_err(db_err)?
-            .execute(params![result.item_id, now])
-            .map_err(db_err)?;
         if result.signals.is_empty() {
             continue;
         }
@@ -554,9 +566,14 @@ impl PatrolStore for SqliteStore {
         now: OffsetDateTime,
     ) -> Result<Vec<LeasedItem>, StoreError> {
         let worker = worker.to_owned();
-        self.writer
+        let taken = self
+            .writer
             .write(move |conn| lease(conn, &worker, max, lease_for, now))
-            .await
+            .await?;
+        if taken.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.read(move |conn| read_items(conn, &taken)).await
     }
 
     async fn complete_items(
