@@ -135,6 +135,10 @@ async fn items_are_idempotent_leased_once_and_completed_once() {
     assert_eq!(status.open_cases, 1);
     assert_eq!(status.rules[0].rule, "drugs.sale");
     assert_eq!(status.rules[0].signals, 2);
+    assert_eq!(status.rules[0].also_live, 0);
+    // The shadow rule's one item was also flagged by drugs.sale (live).
+    let shadow = status.rules.iter().find(|r| !r.live).unwrap();
+    assert_eq!((shadow.signals, shadow.also_live), (1, 1));
     assert!(
         store
             .lease_items("w3", 10, lease, later)

@@ -92,6 +92,10 @@ pub struct RuleCount {
     pub category: String,
     pub live: bool,
     pub signals: i64,
+    /// Of these signals, how many are on items that a live signal of
+    /// another rule also flagged: for a shadow rule, `signals - also_live`
+    /// is what it would add if it went live.
+    pub also_live: i64,
 }
 
 /// The patrol's figures.

@@ -379,10 +379,16 @@ fn status(conn: &Connection, now: OffsetDateTime) -> Result<PatrolStatus, StoreE
         Some(text) => (now - parse_stamp(&text)?).as_seconds_f64().max(0.0),
         None => 0.0,
     };
+    // Per rule: its signals, and how many of its items a live signal of
+    // another rule also flagged, so a shadow rule can be weighed against
+    // the live ones (what it would add) before it goes live.
     let mut rules = conn
         .prepare(
-            "SELECT rule, category, live, COUNT(*) FROM signals GROUP BY rule, category, live \
-             ORDER BY COUNT(*) DESC, rule",
+            "SELECT s.rule, s.category, s.live, COUNT(*), \
+               SUM(EXISTS (SELECT 1 FROM signals o \
+                 WHERE o.item_id = s.item_id AND o.live = 1 AND o.rule <> s.rule)) \
+             FROM signals s GROUP BY s.rule, s.category, s.live \
+             ORDER BY COUNT(*) DESC, s.rule",
         )
         .map_err(db_err)?;
     let rules = rules
@@ -392,6 +398,7 @@ fn status(conn: &Connection, now: OffsetDateTime) -> Result<PatrolStatus, StoreE
                 category: r.get(1)?,
                 live: r.get(2)?,
                 signals: r.get(3)?,
+                also_live: r.get(4)?,
             })
         })
         .map_err(db_err)?
