@@ -291,3 +291,58 @@ fn ten_thousand_items_survive_a_killed_worker_without_loss_or_duplicates() {
     assert!(printed.contains("nothing was written"), "{printed}");
     assert_eq!(count(&db, "SELECT COUNT(*) FROM signals"), signals_before);
 }
+
+/// Waits until `log` holds `needle` (at most 60 s of polls).
+fn wait_for(log: &Path, needle: &str) -> String {
+    for _ in 0..1_200 {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        if text.contains(needle) {
+            return text;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!(
+        "{needle:?} never appeared in the log:\n{}",
+        std::fs::read_to_string(log).unwrap_or_default()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn sighup_swaps_in_a_ruleset_that_compiles_and_keeps_the_old_one_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let log = dir.path().join("patrol.log");
+    let mut patrol = harrier(&data)
+        .arg("patrol")
+        .env("HARRIER_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    wait_for(&log, "patrol worker started");
+    let hup = |pid: u32| {
+        let sent = Command::new("kill")
+            .args(["-HUP", &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    };
+
+    // A changed rule file: a new version.
+    let drugs = data.join("rules/rules/drugs.toml");
+    let mut text = std::fs::read_to_string(&drugs).unwrap();
+    text.push_str("\n# reviewed 2026-11-24\n");
+    std::fs::write(&drugs, &text).unwrap();
+    hup(patrol.id());
+    let printed = wait_for(&log, "ruleset reloaded");
+
+    // A broken one: refused, named, the old one stays.
+    std::fs::write(&drugs, format!("{text}\n[[rule]]\nid = \"broken\"\n")).unwrap();
+    hup(patrol.id());
+    let printed_after = wait_for(&log, "does not compile; the old one stays");
+    patrol.kill().unwrap();
+    patrol.wait().unwrap();
+    assert!(printed.contains("version="), "{printed}");
+    assert!(printed_after.contains("drugs.toml"), "{printed_after}");
+}
