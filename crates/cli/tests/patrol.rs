@@ -295,16 +295,20 @@ fn ten_thousand_items_survive_a_killed_worker_without_loss_or_duplicates() {
 /// Waits until `log` holds `needle` (at most 60 s of polls).
 fn wait_for(log: &Path, needle: &str) -> String {
     for _ in 0..1_200 {
-        let text = std::fs::read_to_string(log).unwrap_or_default();
+        let text = read_log(log);
         if text.contains(needle) {
             return text;
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    panic!(
-        "{needle:?} never appeared in the log:\n{}",
-        std::fs::read_to_string(log).unwrap_or_default()
-    );
+    panic!("{needle:?} never appeared in the log:\n{}", read_log(log));
+}
+
+/// A text file of the test (a log, a rule file), read under a cap.
+fn read_log(log: &Path) -> String {
+    harrier_core::bounded::read_file(log, 1 << 20)
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default()
 }
 
 #[cfg(unix)]
@@ -331,7 +335,7 @@ fn sighup_swaps_in_a_ruleset_that_compiles_and_keeps_the_old_one_otherwise() {
 
     // A changed rule file: a new version.
     let drugs = data.join("rules/rules/drugs.toml");
-    let mut text = std::fs::read_to_string(&drugs).unwrap();
+    let mut text = read_log(&drugs);
     text.push_str("\n# reviewed 2026-11-24\n");
     std::fs::write(&drugs, &text).unwrap();
     hup(patrol.id());
