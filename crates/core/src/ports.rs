@@ -196,6 +196,8 @@ pub trait Store: Send + Sync + 'static {
         token_hash: &str,
         now: OffsetDateTime,
     ) -> Result<Option<Staff>, StoreError>;
+    /// Ends a token (sign-out); unknown tokens are ignored.
+    async fn delete_token(&self, token_hash: &str) -> Result<(), StoreError>;
 
     async fn totals(&self) -> Result<Totals, StoreError>;
 }

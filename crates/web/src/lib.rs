@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod console;
 pub mod content;
 pub mod csrf;
 pub mod errors;
@@ -76,6 +77,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(portal::routes(&state))
         .merge(api::routes(&state))
+        .merge(console::routes(&state))
         .layer(DefaultBodyLimit::max(API_BODY_LIMIT))
         .layer(middleware::from_fn(api::ops::count_requests))
         .layer(middleware::from_fn(security::headers))

@@ -337,6 +337,17 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn delete_token(&self, token_hash: &str) -> Result<(), StoreError> {
+        let hash = token_hash.to_owned();
+        self.writer
+            .write(move |conn| {
+                conn.execute("DELETE FROM staff_tokens WHERE token_hash = ?1", [hash])
+                    .map_err(db_err)?;
+                Ok(())
+            })
+            .await
+    }
+
     async fn totals(&self) -> Result<Totals, StoreError> {
         self.read(reports::totals).await
     }

@@ -14,7 +14,8 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
-use harrier_core::accounts::{check_password, hash_password, new_token, verify_password};
+use harrier_core::accounts::{Staff, check_password, hash_password, new_token, verify_password};
+use time::OffsetDateTime;
 
 /// An argon2id hash of a random password nobody knows, made once.
 fn unknown_name_hash() -> &'static str {
@@ -47,9 +48,39 @@ pub async fn login(
     raw: Result<Bytes, BytesRejection>,
 ) -> Result<Json<LoginBody>, ApiError> {
     let request: LoginRequest = parse_json(&body(raw)?)?;
+    let signed_in = sign_in(
+        &state,
+        &request.name,
+        &request.password,
+        request.new_password.as_deref(),
+    )
+    .await?;
+    Ok(Json(LoginBody {
+        token: signed_in.token,
+        expires_at: rfc3339(signed_in.expires_at),
+        role: signed_in.staff.role.as_str().to_owned(),
+    }))
+}
+
+/// A successful sign-in: who, and the token that now stands for them.
+pub struct SignedIn {
+    pub staff: Staff,
+    pub token: String,
+    pub expires_at: OffsetDateTime,
+}
+
+/// Checks a name and password (and sets the new password when the account
+/// still has its one-time one) and issues a token: the API's login and the
+/// console's sign-in form share this.
+pub async fn sign_in(
+    state: &AppState,
+    name: &str,
+    password: &str,
+    new_password: Option<&str>,
+) -> Result<SignedIn, ApiError> {
     let credentials = state
         .store
-        .staff_credentials(&request.name)
+        .staff_credentials(name)
         .await?
         .filter(|c| !c.disabled);
     // An unknown name is checked against a throw-away hash, so that the
@@ -58,8 +89,8 @@ pub async fn login(
         Some(c) => c.password_hash.clone(),
         None => unknown_name_hash().to_owned(),
     };
-    let password = request.password.clone();
-    let verified = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+    let typed = password.to_owned();
+    let verified = tokio::task::spawn_blocking(move || verify_password(&typed, &hash))
         .await
         .unwrap_or(false);
     let Some(credentials) = credentials.filter(|_| verified) else {
@@ -67,7 +98,7 @@ pub async fn login(
     };
     let staff = credentials.staff;
     if staff.must_change_password {
-        let Some(new_password) = request.new_password.as_deref() else {
+        let Some(new_password) = new_password.filter(|p| !p.is_empty()) else {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "password_change_required",
@@ -82,7 +113,7 @@ pub async fn login(
             )
             .with_field("new_password")
         })?;
-        if new_password == request.password {
+        if new_password == password {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "weak_password",
@@ -101,15 +132,18 @@ pub async fn login(
             })?;
         state.store.set_password(staff.id, &hash).await?;
     }
-    let (secret, token_hash) = new_token();
+    let (token, token_hash) = new_token();
     let expires_at = state.clock.now() + time::Duration::hours(i64::from(state.config.token_hours));
     state
         .store
         .insert_token(staff.id, &token_hash, expires_at)
         .await?;
-    Ok(Json(LoginBody {
-        token: secret,
-        expires_at: rfc3339(expires_at),
-        role: staff.role.as_str().to_owned(),
-    }))
+    Ok(SignedIn {
+        staff: Staff {
+            must_change_password: false,
+            ..staff
+        },
+        token,
+        expires_at,
+    })
 }

@@ -1,0 +1,271 @@
+//! The staff console: server-rendered pages behind a sign-in, in Chinese
+//! and English, without JavaScript.
+//!
+//! What is here so far: sign-in and sign-out, and the patrol's status page
+//! (the queue, its lag, signals per rule with live and shadow side by side).
+//! A session is a staff token (the same kind the API uses, stored as its
+//! SHA-256 with an absolute expiry of `server.token_hours`) in a cookie that
+//! is HttpOnly, SameSite=Strict, scoped to /staff and Secure when
+//! `server.secure_cookies` is on. Forms carry a CSRF token bound to a nonce
+//! cookie, as the tip-off form does.
+//!
+//! What not yet (the cases-and-console issue): idle timeouts, TOTP, lockout,
+//! "log out everywhere", the case pages.
+
+mod patrol;
+
+use crate::AppState;
+use crate::api::login::sign_in;
+use crate::csrf;
+use crate::i18n::Chosen;
+use crate::portal::{Page, render};
+use askama::Template;
+use axum::Form;
+use axum::Router;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use harrier_core::accounts::{Staff, token_hash};
+use serde::Deserialize;
+
+/// The session cookie.
+pub const SESSION_COOKIE: &str = "harrier_staff";
+/// The console's CSRF nonce cookie (its own path, apart from the portal's).
+const CSRF_COOKIE: &str = "harrier_staff_csrf";
+
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let limit = || axum::middleware::from_fn_with_state(state.clone(), crate::security::limit);
+    Router::new()
+        .route("/staff", get(|| async { Redirect::to("/staff/patrol") }))
+        .route(
+            "/staff/login",
+            get(login_form).post(login).route_layer(limit()),
+        )
+        .route("/staff/logout", post(logout))
+        .route("/staff/patrol", get(patrol::page))
+}
+
+fn secure(state: &AppState) -> &'static str {
+    if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    }
+}
+
+/// A signed-in staff member, from the session cookie; anyone else is sent
+/// to the sign-in page.
+pub struct ConsoleStaff {
+    pub staff: Staff,
+    pub token: String,
+}
+
+impl FromRequestParts<AppState> for ConsoleStaff {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let to_login = || Redirect::to("/staff/login").into_response();
+        let token = csrf::cookie(&parts.headers, SESSION_COOKIE)
+            .filter(|t| !t.is_empty() && t.len() <= 200)
+            .ok_or_else(to_login)?
+            .to_owned();
+        let staff = state
+            .store
+            .staff_by_token(&token_hash(&token), state.clock.now())
+            .await
+            .map_err(|_| (StatusCode::SERVICE_UNAVAILABLE, "storage unavailable").into_response())?
+            .ok_or_else(to_login)?;
+        Ok(Self { staff, token })
+    }
+}
+
+/// This browser's console CSRF nonce, or a new one with its cookie.
+fn nonce(state: &AppState, headers: &HeaderMap) -> (String, Option<String>) {
+    match csrf::cookie(headers, CSRF_COOKIE)
+        .filter(|n| n.len() == 32 && n.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        Some(n) => (n.to_owned(), None),
+        None => {
+            let n = csrf::new_nonce();
+            let cookie = format!(
+                "{CSRF_COOKIE}={n}; Path=/staff; HttpOnly; SameSite=Strict{}",
+                secure(state)
+            );
+            (n, Some(cookie))
+        }
+    }
+}
+
+/// The CSRF token for this browser's forms, and the cookie to set if new.
+pub fn csrf_for(state: &AppState, headers: &HeaderMap) -> (String, Option<String>) {
+    let (nonce, cookie) = nonce(state, headers);
+    (csrf::token(&state.secret, &nonce), cookie)
+}
+
+fn csrf_ok(state: &AppState, headers: &HeaderMap, token: &str) -> bool {
+    csrf::cookie(headers, CSRF_COOKIE).is_some_and(|n| csrf::verify(&state.secret, n, token))
+}
+
+fn with_cookie(mut response: Response, cookie: Option<String>) -> Response {
+    if let Some(value) = cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+#[derive(Template)]
+#[template(path = "staff_login.html")]
+struct LoginPage {
+    page: Page,
+    csrf: String,
+    name: String,
+    /// The message of the last attempt's error, if any.
+    error: Option<String>,
+    error_code: String,
+    /// Show the new-password field as required.
+    change_password: bool,
+}
+
+fn login_page(
+    state: &AppState,
+    chosen: Chosen,
+    headers: &HeaderMap,
+    status: StatusCode,
+    name: String,
+    error: Option<(&'static str, String)>,
+) -> Response {
+    let (csrf, cookie) = csrf_for(state, headers);
+    let change_password = error
+        .as_ref()
+        .is_some_and(|(code, _)| matches!(*code, "password_change_required" | "weak_password"));
+    let (error_code, error) = match error {
+        Some((code, message)) => (code.to_owned(), Some(message)),
+        None => (String::new(), None),
+    };
+    let template = LoginPage {
+        page: Page::new(chosen),
+        csrf,
+        name,
+        error,
+        error_code,
+        change_password,
+    };
+    with_cookie(render(status, &template), cookie)
+}
+
+async fn login_form(State(state): State<AppState>, chosen: Chosen, headers: HeaderMap) -> Response {
+    login_page(
+        &state,
+        chosen,
+        &headers,
+        StatusCode::OK,
+        String::new(),
+        None,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    name: String,
+    password: String,
+    #[serde(default)]
+    new_password: String,
+    csrf: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    chosen: Chosen,
+    headers: HeaderMap,
+    form: Result<Form<LoginForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        let message = chosen.lang.messages().s("staff.login.bad_form").to_owned();
+        return login_page(
+            &state,
+            chosen,
+            &headers,
+            StatusCode::BAD_REQUEST,
+            String::new(),
+            Some(("bad_form", message)),
+        );
+    };
+    let name: String = form.name.trim().chars().take(100).collect();
+    if !csrf_ok(&state, &headers, &form.csrf) {
+        let message = chosen.lang.messages().s("staff.login.csrf").to_owned();
+        return login_page(
+            &state,
+            chosen,
+            &headers,
+            StatusCode::FORBIDDEN,
+            name,
+            Some(("csrf_failed", message)),
+        );
+    }
+    let new_password = Some(form.new_password.as_str()).filter(|p| !p.is_empty());
+    match sign_in(&state, &name, &form.password, new_password).await {
+        Ok(signed_in) => {
+            let max_age = i64::from(state.config.token_hours) * 3600;
+            let cookie = format!(
+                "{SESSION_COOKIE}={}; Path=/staff; HttpOnly; SameSite=Strict; Max-Age={max_age}{}",
+                signed_in.token,
+                secure(&state)
+            );
+            with_cookie(Redirect::to("/staff/patrol").into_response(), Some(cookie))
+        }
+        Err(error) => {
+            let key = match error.code {
+                "invalid_credentials" => "staff.login.invalid",
+                "password_change_required" => "staff.login.change_required",
+                "weak_password" => "staff.login.weak",
+                _ => "staff.login.unavailable",
+            };
+            let mut message = chosen.lang.messages().s(key).to_owned();
+            if error.code == "weak_password" {
+                message = format!("{message} ({})", error.message);
+            }
+            login_page(
+                &state,
+                chosen,
+                &headers,
+                error.status,
+                name,
+                Some((error.code, message)),
+            )
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LogoutForm {
+    csrf: String,
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    staff: ConsoleStaff,
+    form: Result<Form<LogoutForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let token_ok = form
+        .as_ref()
+        .is_ok_and(|Form(f)| csrf_ok(&state, &headers, &f.csrf));
+    if !token_ok {
+        return (
+            StatusCode::FORBIDDEN,
+            "the form was not sent from this console",
+        )
+            .into_response();
+    }
+    if let Err(error) = state.store.delete_token(&token_hash(&staff.token)).await {
+        tracing::error!(%error, "sign-out: the session could not be ended");
+        return (StatusCode::SERVICE_UNAVAILABLE, "storage unavailable").into_response();
+    }
+    let cookie = format!(
+        "{SESSION_COOKIE}=; Path=/staff; HttpOnly; SameSite=Strict; Max-Age=0{}",
+        secure(&state)
+    );
+    with_cookie(Redirect::to("/staff/login").into_response(), Some(cookie))
+}
