@@ -48,6 +48,16 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# A staff admin (its one-time password goes to the console test) and a
+# provider whose key pushes one feed item once the server is up.
+STAFF_LINE="$(HARRIER_STORAGE__DATA_DIR="$WORK/data" env -u HARRIER_BIN -u HARRIER_URL \
+  "$BIN" staff add e2e-admin --role admin 2>/dev/null | grep 'one-time password')"
+export E2E_STAFF_NAME="e2e-admin"
+E2E_STAFF_PASSWORD="${STAFF_LINE##*: }"
+export E2E_STAFF_PASSWORD
+PROVIDER_KEY="$(HARRIER_STORAGE__DATA_DIR="$WORK/data" env -u HARRIER_BIN -u HARRIER_URL \
+  "$BIN" provider add e2e-feed --scopes feed 2>/dev/null | grep -o 'hk_[a-z0-9_]*')"
+
 # harrier refuses HARRIER_* variables that are not settings, so the scripts' own
 # HARRIER_BIN and HARRIER_URL are taken out of its environment.
 HARRIER_SERVER__LISTEN="127.0.0.1:$PORT" \
@@ -69,6 +79,12 @@ for _ in $(seq 300); do   # 30 s
 done
 [ "$ready" = 1 ] || { echo "e2e: $URL/healthz did not answer 200 within 30 s" >&2; exit 1; }
 echo "e2e: harrier serve is up at $URL (pid $SERVER_PID)" >&2
+
+# One drug-sale post through the feed API; the in-process workers scan it
+# and the console's patrol page (e2e/tests/console.test.mjs) shows its rule.
+curl -fsS -o /dev/null -X POST "$URL/api/v1/items" -H "Authorization: Bearer $PROVIDER_KEY" \
+  -H 'content-type: application/json' \
+  -d '{"items":[{"id":"e2e-1","kind":"post","account":"seller","text":"出冰 100元/克 加微信 bing_88"}]}'
 
 rc=0
 HARRIER_URL="$URL" node --test "$@" e2e/tests/ || rc=$?
