@@ -5,21 +5,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
-use std::io::Write;
-use std::net::{TcpListener, TcpStream};
+mod common;
+
+use common::{free_port, request};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn start(data: &Path, port: u16) -> Child {
     let mut child = Command::new(env!("CARGO_BIN_EXE_harrier"))
@@ -35,7 +28,7 @@ fn start(data: &Path, port: u16) -> Child {
     for _ in 0..300 {
         if request(
             port,
-            "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
         )
         .is_some_and(|r| r.starts_with("HTTP/1.1 200"))
         {
@@ -48,17 +41,6 @@ fn start(data: &Path, port: u16) -> Child {
     panic!("harrier serve did not become ready");
 }
 
-/// One HTTP/1.1 exchange; None when the connection fails (server killed).
-fn request(port: u16, raw: &str) -> Option<String> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .ok()?;
-    stream.write_all(raw.as_bytes()).ok()?;
-    let bytes = harrier_core::bounded::read_to_end(stream, 1 << 20).ok()?;
-    Some(String::from_utf8_lossy(&bytes).into_owned())
-}
-
 fn post_report(port: u16, n: usize) -> Option<String> {
     let body = format!(
         r#"{{"category":"drugs","explanation":"crash test report {n}","locations":[{{"kind":"url","value":"https://example.test/crash/{n}"}}],"good_faith":true}}"#
@@ -67,7 +49,7 @@ fn post_report(port: u16, n: usize) -> Option<String> {
         "POST /api/v1/reports HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
-    let answer = request(port, &raw)?;
+    let answer = request(port, raw.as_bytes())?;
     if !answer.starts_with("HTTP/1.1 201") {
         return None;
     }
@@ -141,7 +123,7 @@ fn every_acknowledged_report_survives_sigkill() {
     for receipt in &receipts {
         let answer = request(
             port,
-            &format!("GET /r/{receipt} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+            format!("GET /r/{receipt} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
         )
         .unwrap();
         if !answer.starts_with("HTTP/1.1 200") {

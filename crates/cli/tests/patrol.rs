@@ -7,23 +7,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
+mod common;
+
+use common::{free_port, request};
 use std::collections::BTreeSet;
-use std::io::Write;
-use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 const ITEMS: usize = 10_000;
 const BATCH: usize = 1_000;
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn harrier(data: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_harrier"));
@@ -33,16 +26,6 @@ fn harrier(data: &Path) -> Command {
         .env("HARRIER_LIMITS__ENABLED", "false")
         .env("HARRIER_LOG", "warn");
     command
-}
-
-fn request(port: u16, raw: &[u8]) -> Option<String> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(60)))
-        .ok()?;
-    stream.write_all(raw).ok()?;
-    let bytes = harrier_core::bounded::read_to_end(stream, 1 << 24).ok()?;
-    Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 fn start_server(data: &Path, port: u16) -> Child {

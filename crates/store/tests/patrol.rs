@@ -167,3 +167,32 @@ async fn lag_is_the_age_of_the_oldest_unscanned_item() {
         status.lag_seconds
     );
 }
+
+#[tokio::test]
+async fn complete_and_lease_finishes_one_batch_and_hands_out_the_next() {
+    let (_dir, store) = store();
+    let provider = store.add_provider("qq", NOW).await.unwrap();
+    let items: Vec<_> = (0..5).map(|i| item(&format!("i{i}"), "u", "x")).collect();
+    store.insert_items(provider.id, items, NOW).await.unwrap();
+    let lease = Duration::from_secs(30);
+    let first = store.lease_items("w", 2, lease, NOW).await.unwrap();
+    let results = first
+        .iter()
+        .map(|leased| ScanResult {
+            item_id: leased.item_id,
+            signals: vec![signal("drugs.sale", true)],
+        })
+        .collect();
+    let (done, next) = store
+        .complete_and_lease(results, "w", 2, lease, NOW)
+        .await
+        .unwrap();
+    assert_eq!(done.signals, 2);
+    assert_eq!(next.len(), 2);
+    assert!(
+        next[0].item_id > first[1].item_id,
+        "the next batch, not the same one"
+    );
+    let status = store.patrol_status(NOW).await.unwrap();
+    assert_eq!((status.queued, status.leased), (3, 2));
+}

@@ -1,8 +1,8 @@
 //! One patrol worker: lease a batch, scan it, complete it, repeat.
 //!
 //! The scan runs on a blocking thread with one [`Scratch`] per batch; the
-//! results and their effects are written in one commit
-//! ([`PatrolStore::complete_items`]). When a write fails the batch is left
+//! results and their effects are written, and the next batch leased, in
+//! one commit ([`PatrolStore::complete_and_lease`]). When a write fails the batch is left
 //! to its lease: it comes back after `lease` and is scanned again, which
 //! the store's unique keys make harmless. An item that keeps failing is
 //! retried at every lease expiry and shows in the queue's lag.
@@ -32,7 +32,8 @@ pub struct WorkerOptions {
     pub idle: Duration,
 }
 
-/// Run until `stop` turns true (the batch in hand is finished first).
+/// Run until `stop` turns true; the batch in hand is scanned and completed
+/// first, so a graceful stop leaves no lease to expire.
 pub async fn run_worker(
     name: String,
     store: Arc<dyn PatrolStore>,
@@ -42,26 +43,35 @@ pub async fn run_worker(
     mut stop: watch::Receiver<bool>,
 ) {
     tracing::info!(worker = %name, "patrol worker started");
-    while !*stop.borrow() {
-        let leased = match store
-            .lease_items(&name, options.batch, options.lease, clock.now())
-            .await
-        {
-            Ok(leased) => leased,
-            Err(error) => {
-                metrics::counter!(WORKER_ERRORS, "stage" => "lease").increment(1);
-                tracing::error!(worker = %name, %error, "could not lease items");
-                pause(&mut stop, options.lease.min(Duration::from_secs(5))).await;
+    // The batch in hand: leased, not yet completed.
+    let mut leased: Vec<LeasedItem> = Vec::new();
+    loop {
+        if leased.is_empty() {
+            // Stop only with empty hands: a batch in hand is finished first.
+            if *stop.borrow() {
+                break;
+            }
+            match store
+                .lease_items(&name, options.batch, options.lease, clock.now())
+                .await
+            {
+                Ok(next) => leased = next,
+                Err(error) => {
+                    metrics::counter!(WORKER_ERRORS, "stage" => "lease").increment(1);
+                    tracing::error!(worker = %name, %error, "could not lease items");
+                    pause(&mut stop, options.lease.min(Duration::from_secs(5))).await;
+                    continue;
+                }
+            }
+            if leased.is_empty() {
+                pause(&mut stop, options.idle).await;
                 continue;
             }
-        };
-        if leased.is_empty() {
-            pause(&mut stop, options.idle).await;
-            continue;
         }
         let ruleset = rules.current();
-        let count = leased.len() as u64;
-        let results = match tokio::task::spawn_blocking(move || scan_batch(&ruleset, &leased)).await
+        let batch = std::mem::take(&mut leased);
+        let count = batch.len() as u64;
+        let results = match tokio::task::spawn_blocking(move || scan_batch(&ruleset, &batch)).await
         {
             Ok(results) => results,
             Err(error) => {
@@ -70,15 +80,24 @@ pub async fn run_worker(
                 continue;
             }
         };
-        for result in &results {
-            for signal in &result.signals {
-                metrics::counter!(SIGNALS, "category" => signal.category.clone(),
-                    "rule" => signal.rule.clone(), "live" => if signal.live { "true" } else { "false" })
-                .increment(1);
+        count_signals(&results);
+        // Complete this batch and lease the next in one commit, unless
+        // stopping (then complete only).
+        let outcome = if *stop.borrow() {
+            store
+                .complete_items(results, clock.now())
+                .await
+                .map(|done| (done, Vec::new()))
+        } else {
+            store
+                .complete_and_lease(results, &name, options.batch, options.lease, clock.now())
+                .await
+        };
+        match outcome {
+            Ok((_, next)) => {
+                metrics::counter!(ITEMS_SCANNED).increment(count);
+                leased = next;
             }
-        }
-        match store.complete_items(results, clock.now()).await {
-            Ok(_) => metrics::counter!(ITEMS_SCANNED).increment(count),
             Err(error) => {
                 metrics::counter!(WORKER_ERRORS, "stage" => "complete").increment(1);
                 tracing::error!(worker = %name, %error, "could not store a batch's results; it waits for its lease");
@@ -86,6 +105,16 @@ pub async fn run_worker(
         }
     }
     tracing::info!(worker = %name, "patrol worker stopped");
+}
+
+fn count_signals(results: &[ScanResult]) {
+    for result in results {
+        for signal in &result.signals {
+            metrics::counter!(SIGNALS, "category" => signal.category.clone(),
+                "rule" => signal.rule.clone(), "live" => if signal.live { "true" } else { "false" })
+            .increment(1);
+        }
+    }
 }
 
 async fn pause(stop: &mut watch::Receiver<bool>, how_long: Duration) {

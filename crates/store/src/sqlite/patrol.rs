@@ -593,6 +593,30 @@ impl PatrolStore for SqliteStore {
             .await
     }
 
+    async fn complete_and_lease(
+        &self,
+        results: Vec<ScanResult>,
+        worker: &str,
+        max: usize,
+        lease_for: Duration,
+        now: OffsetDateTime,
+    ) -> Result<(CaseOpened, Vec<LeasedItem>), StoreError> {
+        let worker = worker.to_owned();
+        let (done, taken) = self
+            .writer
+            .write(move |conn| {
+                let done = complete(conn, &results, now)?;
+                let taken = lease(conn, &worker, max, lease_for, now)?;
+                Ok((done, taken))
+            })
+            .await?;
+        if taken.is_empty() {
+            return Ok((done, Vec::new()));
+        }
+        let leased = self.read(move |conn| read_items(conn, &taken)).await?;
+        Ok((done, leased))
+    }
+
     async fn patrol_status(&self, now: OffsetDateTime) -> Result<PatrolStatus, StoreError> {
         self.read(move |conn| status(conn, now)).await
     }
