@@ -150,8 +150,12 @@ async fn load_demo(config: &Config, store: &harrier_store::SqliteStore) -> anyho
             Err(e) => return Err(e.into()),
         }
     }
+    let queued = crate::demo_feed::load(store, &clock).await?;
     println!(
-        "Demo: sign in with POST /api/v1/auth/login {{\"name\":\"admin\",\"password\":\"…\",\"new_password\":\"…\"}}; data in {}",
+        "Demo: {queued} new SAMPLE feed items from provider demo-feed queued for the patrol (see /staff/patrol)."
+    );
+    println!(
+        "Demo: sign in at /staff/login, or with POST /api/v1/auth/login {{\"name\":\"admin\",\"password\":\"…\",\"new_password\":\"…\"}}; data in {}",
         config.storage.data_dir.display()
     );
     Ok(())

@@ -7,6 +7,7 @@ mod backtest;
 mod bench_detect;
 mod commands;
 mod config;
+mod demo_feed;
 mod feed_cmd;
 mod lines;
 mod patrol;

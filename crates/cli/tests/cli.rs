@@ -201,6 +201,7 @@ fn demo_prints_passwords_once_and_never_resets_existing_accounts() {
     let first = demo_once(dir.path());
     assert!(first.contains("loaded 32 SAMPLE help services"), "{first}");
     assert!(first.contains("admin   role admin  password "), "{first}");
+    assert!(first.contains("12 new SAMPLE feed items"), "{first}");
     let hash = |d: &Path| -> String {
         let conn = rusqlite::Connection::open(d.join("harrier.db")).unwrap();
         conn.query_row(
@@ -213,6 +214,7 @@ fn demo_prints_passwords_once_and_never_resets_existing_accounts() {
     let before = hash(dir.path());
     let second = demo_once(dir.path());
     assert!(second.contains("admin   exists already"), "{second}");
+    assert!(second.contains("0 new SAMPLE feed items"), "{second}");
     assert_eq!(
         hash(dir.path()),
         before,
