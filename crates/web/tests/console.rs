@@ -27,6 +27,8 @@ fn set_cookie(answer: &Answer, name: &str) -> Option<String> {
 async fn login_tokens(t: &TestApp) -> (String, String) {
     let page = t.get("/staff/login?lang=en").await;
     assert_eq!(page.status, 200);
+    // The choice of language is remembered, as on the portal.
+    assert!(set_cookie(&page, "lang").is_some_and(|c| c.starts_with("lang=en")));
     let cookie = set_cookie(&page, "harrier_staff_csrf")
         .unwrap()
         .split(';')

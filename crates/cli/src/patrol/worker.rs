@@ -80,7 +80,7 @@ pub async fn run_worker(
                 continue;
             }
         };
-        count_signals(&results);
+        let found = signal_labels(&results);
         // Complete this batch and lease the next in one commit, unless
         // stopping (then complete only).
         let outcome = if *stop.borrow() {
@@ -96,6 +96,11 @@ pub async fn run_worker(
         match outcome {
             Ok((_, next)) => {
                 metrics::counter!(ITEMS_SCANNED).increment(count);
+                for (category, rule, live) in found {
+                    metrics::counter!(SIGNALS, "category" => category, "rule" => rule,
+                        "live" => if live { "true" } else { "false" })
+                    .increment(1);
+                }
                 leased = next;
             }
             Err(error) => {
@@ -107,14 +112,13 @@ pub async fn run_worker(
     tracing::info!(worker = %name, "patrol worker stopped");
 }
 
-fn count_signals(results: &[ScanResult]) {
-    for result in results {
-        for signal in &result.signals {
-            metrics::counter!(SIGNALS, "category" => signal.category.clone(),
-                "rule" => signal.rule.clone(), "live" => if signal.live { "true" } else { "false" })
-            .increment(1);
-        }
-    }
+/// (category, rule, live) of every signal found, counted once stored.
+fn signal_labels(results: &[ScanResult]) -> Vec<(String, String, bool)> {
+    results
+        .iter()
+        .flat_map(|result| &result.signals)
+        .map(|signal| (signal.category.clone(), signal.rule.clone(), signal.live))
+        .collect()
 }
 
 async fn pause(stop: &mut watch::Receiver<bool>, how_long: Duration) {

@@ -45,6 +45,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/staff/logout", post(logout))
         .route("/staff/patrol", get(patrol::page))
+        .layer(axum::middleware::from_fn(crate::portal::remember_language))
 }
 
 fn secure(state: &AppState) -> &'static str {

@@ -94,7 +94,7 @@ async fn site_css() -> Response {
 }
 
 /// `?lang=` sets a cookie so that later pages keep the choice.
-async fn remember_language(request: Request, next: Next) -> Response {
+pub(crate) async fn remember_language(request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
     let chosen = choose(&parts);
     let mut response = next.run(Request::from_parts(parts, body)).await;
