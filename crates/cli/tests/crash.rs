@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 fn start(data: &Path, port: u16) -> Child {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_harrier"))
+    let child = Command::new(env!("CARGO_BIN_EXE_harrier"))
         .arg("serve")
         .env("HARRIER_SERVER__LISTEN", format!("127.0.0.1:{port}"))
         .env("HARRIER_STORAGE__DATA_DIR", data)
@@ -25,20 +25,7 @@ fn start(data: &Path, port: u16) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    for _ in 0..300 {
-        if request(
-            port,
-            b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-        )
-        .is_some_and(|r| r.starts_with("HTTP/1.1 200"))
-        {
-            return child;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("harrier serve did not become ready");
+    common::wait_ready(child, port)
 }
 
 fn post_report(port: u16, n: usize) -> Option<String> {

@@ -29,7 +29,7 @@ fn harrier(data: &Path) -> Command {
 }
 
 fn start_server(data: &Path, port: u16) -> Child {
-    let mut child = harrier(data)
+    let child = harrier(data)
         .arg("serve")
         .env("HARRIER_SERVER__LISTEN", format!("127.0.0.1:{port}"))
         .env("HARRIER_PATROL__WORKERS", "0")
@@ -37,20 +37,7 @@ fn start_server(data: &Path, port: u16) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    for _ in 0..600 {
-        if request(
-            port,
-            b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-        )
-        .is_some_and(|r| r.starts_with("HTTP/1.1 200"))
-        {
-            return child;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("harrier serve did not become ready");
+    common::wait_ready(child, port)
 }
 
 fn start_patrol(data: &Path) -> Child {

@@ -4,6 +4,7 @@
 
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
+use std::process::Child;
 use std::time::Duration;
 
 /// A loopback port nobody listens on (the next bind may still race).
@@ -25,4 +26,23 @@ pub fn request(port: u16, raw: &[u8]) -> Option<String> {
     stream.write_all(raw).ok()?;
     let bytes = harrier_core::bounded::read_to_end(stream, 1 << 24).ok()?;
     Some(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Waits (up to 30 s) until the server `child` started on `port` answers
+/// `/healthz` with 200; kills it and fails the test otherwise.
+pub fn wait_ready(mut child: Child, port: u16) -> Child {
+    for _ in 0..600 {
+        if request(
+            port,
+            b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        )
+        .is_some_and(|r| r.starts_with("HTTP/1.1 200"))
+        {
+            return child;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("harrier serve did not become ready");
 }
