@@ -71,8 +71,7 @@ pub async fn run_worker(
         let ruleset = rules.current();
         let batch = std::mem::take(&mut leased);
         let count = batch.len() as u64;
-        let results = match tokio::task::spawn_blocking(move || scan_batch(&ruleset, &batch)).await
-        {
+        let results = match tokio::task::spawn_blocking(move || scan_batch(&ruleset, batch)).await {
             Ok(results) => results,
             Err(error) => {
                 metrics::counter!(WORKER_ERRORS, "stage" => "scan").increment(1);
@@ -128,33 +127,35 @@ async fn pause(stop: &mut watch::Receiver<bool>, how_long: Duration) {
     }
 }
 
-/// Scan every item of a batch.
-pub fn scan_batch(ruleset: &Ruleset, leased: &[LeasedItem]) -> Vec<ScanResult> {
+/// Scan every item of a batch (taken, so its texts move into the engine's
+/// items instead of being copied).
+pub fn scan_batch(ruleset: &Ruleset, leased: Vec<LeasedItem>) -> Vec<ScanResult> {
     let mut scratch = Scratch::default();
     let mut signals = Vec::new();
     leased
-        .iter()
+        .into_iter()
         .map(|leased| {
+            let item_id = leased.item_id;
             let item = to_item(leased);
             signals.clear();
             ruleset.scan_into(&item, &mut scratch, &mut signals);
             ScanResult {
-                item_id: leased.item_id,
+                item_id,
                 signals: signals.iter().map(new_signal).collect(),
             }
         })
         .collect()
 }
 
-fn to_item(leased: &LeasedItem) -> Item {
+fn to_item(leased: LeasedItem) -> Item {
     let images: Vec<ImageHashes> = serde_json::from_str(&leased.images_json).unwrap_or_default();
     Item {
-        id: leased.external_id.clone(),
-        text: leased.text.clone(),
-        lang: leased.lang.clone(),
-        provider: Some(leased.provider.clone()),
-        account: leased.account.clone(),
-        room: leased.room.clone(),
+        id: leased.external_id,
+        text: leased.text,
+        lang: leased.lang,
+        provider: Some(leased.provider),
+        account: leased.account,
+        room: leased.room,
         ts: leased.ts,
         images,
     }

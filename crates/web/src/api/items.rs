@@ -111,13 +111,7 @@ pub async fn push(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<BatchAnswer>, ApiError> {
     let provider = auth.require(Scope::Feed)?.clone();
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::body_too_large(MAX_BATCH_BYTES)
-        } else {
-            ApiError::new(StatusCode::BAD_REQUEST, "unreadable_body", e.body_text())
-        }
-    })?;
+    let body = super::json::body_within(body, MAX_BATCH_BYTES)?;
     let batch: Batch = parse_json(&body)?;
     if batch.items.len() > MAX_BATCH_ITEMS {
         return Err(ApiError::new(

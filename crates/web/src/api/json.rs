@@ -13,9 +13,14 @@ use serde::de::DeserializeOwned;
 
 /// Maps a failed body read to our error (413 when over the cap).
 pub fn body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+    body_within(body, crate::API_BODY_LIMIT)
+}
+
+/// [`body`] for a route with its own cap (`limit`, named in the 413).
+pub fn body_within(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, ApiError> {
     body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::body_too_large(crate::API_BODY_LIMIT)
+            ApiError::body_too_large(limit)
         } else {
             ApiError::new(StatusCode::BAD_REQUEST, "unreadable_body", e.body_text())
         }
