@@ -6,7 +6,9 @@
 //! wall clock goes through [`clock::Clock`] only.
 
 pub mod accounts;
+pub mod audit;
 pub mod bounded;
+pub mod cases;
 pub mod clock;
 pub mod directory;
 pub mod evidence;

@@ -5,6 +5,9 @@
 //! threads, which WAL lets run beside the writer. Migrations are SQL files
 //! applied in order at open, tracked with `PRAGMA user_version`.
 
+mod audit;
+mod case_port;
+mod cases;
 mod directory;
 mod patrol;
 mod reports;
@@ -14,6 +17,7 @@ mod writer;
 
 use async_trait::async_trait;
 use harrier_core::accounts::{Role, Staff};
+use harrier_core::cases::CasePolicy;
 use harrier_core::directory::Service;
 use harrier_core::intake::{ReceiptCode, ValidReport};
 use harrier_core::ports::{
@@ -30,9 +34,10 @@ use writer::Writer;
 /// The metric that records how many writes shared one commit.
 pub(crate) const METRIC_BATCH: &str = "harrier_sqlite_commit_batch_size";
 
-const MIGRATIONS: [&str; 2] = [
+const MIGRATIONS: [&str; 3] = [
     include_str!("../../migrations/sqlite/0001_init.sql"),
     include_str!("../../migrations/sqlite/0002_patrol.sql"),
+    include_str!("../../migrations/sqlite/0004_cases.sql"),
 ];
 
 /// How the SQLite store is opened.
@@ -45,6 +50,8 @@ pub struct SqliteOptions {
     pub max_batch: usize,
     /// Read connections kept open.
     pub readers: usize,
+    /// Severity and SLA per category, for the cases the store opens.
+    pub case_policy: Arc<CasePolicy>,
 }
 
 impl Default for SqliteOptions {
@@ -53,6 +60,7 @@ impl Default for SqliteOptions {
             group_commit: true,
             max_batch: 512,
             readers: 4,
+            case_policy: Arc::new(CasePolicy::default()),
         }
     }
 }
@@ -62,6 +70,7 @@ impl Default for SqliteOptions {
 pub struct SqliteStore {
     writer: Writer,
     readers: Arc<Readers>,
+    policy: Arc<CasePolicy>,
 }
 
 struct Readers {
@@ -187,7 +196,11 @@ impl SqliteStore {
             idle: Mutex::new(Vec::new()),
             permits: Semaphore::new(options.readers.max(1)),
         });
-        Ok(Self { writer, readers })
+        Ok(Self {
+            writer,
+            readers,
+            policy: options.case_policy.clone(),
+        })
     }
 
     /// Write transactions committed since the store was opened: with group

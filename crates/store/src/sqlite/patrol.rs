@@ -5,18 +5,21 @@
 //! Every write goes through the writer thread, so leases never race: the
 //! thread runs one lease job at a time. A completed item leaves the queue
 //! in the same commit as its signals; a signal is unique per item, rule and
-//! ruleset version (`INSERT OR IGNORE`), a case per open subject (a partial
-//! unique index), so completing an item twice changes nothing.
+//! ruleset version (`INSERT OR IGNORE`), an active case per subject (a partial
+//! unique index; a new one is recorded in the audit log), so completing an item twice changes nothing.
 
 use super::time::{parse_stamp, stamp};
-use super::{SqliteStore, db_err};
+use super::{SqliteStore, cases, db_err};
 use async_trait::async_trait;
+use harrier_core::audit::Actor;
+use harrier_core::cases::CasePolicy;
 use harrier_core::patrol::{
     CaseOpened, ItemAccepted, ItemKind, LeasedItem, PatrolStatus, PatrolStore, Provider,
     ProviderKey, RuleCount, ScanResult, Scope, ValidItem, signal_subject,
 };
 use harrier_core::ports::StoreError;
 use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::json;
 use std::time::Duration;
 use time::OffsetDateTime;
 
@@ -259,8 +262,10 @@ fn subject_id(conn: &Connection, item_id: i64, now: &str) -> Result<i64, StoreEr
 fn complete(
     conn: &Connection,
     results: &[ScanResult],
+    policy: &CasePolicy,
     now: OffsetDateTime,
 ) -> Result<CaseOpened, StoreError> {
+    let at = now;
     let now = stamp(now);
     let mut done = CaseOpened::default();
     // The batch's ids as one JSON array: two statements for the whole batch.
@@ -316,7 +321,7 @@ fn complete(
             }
             let open: Option<(i64, String)> = conn
                 .prepare_cached(
-                    "SELECT id, severity FROM cases WHERE subject_id = ?1 AND state = 'open'",
+                    "SELECT id, severity FROM cases WHERE subject_id = ?1 AND state <> 'closed'",
                 )
                 .map_err(db_err)?
                 .query_row([subject], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -328,7 +333,8 @@ fn complete(
                     conn.prepare_cached(
                         "UPDATE cases SET signal_count = signal_count + 1, updated_at = ?2, \
                          severity = CASE WHEN ?3 THEN ?4 ELSE severity END, \
-                         category = CASE WHEN ?3 THEN ?5 ELSE category END WHERE id = ?1",
+                         category = CASE WHEN ?3 THEN ?5 ELSE category END, \
+                         top_score = MAX(top_score, ?6) WHERE id = ?1",
                     )
                     .map_err(db_err)?
                     .execute(params![
@@ -336,24 +342,30 @@ fn complete(
                         now,
                         worse,
                         signal.severity,
-                        signal.category
+                        signal.category,
+                        f64::from(signal.score)
                     ])
                     .map_err(db_err)?;
+                    cases::refresh_priority(conn, case_id, policy)?;
                     done.cases_updated += 1;
                     case_id
                 }
                 None => {
-                    let case_id: i64 = conn
-                        .prepare_cached(
-                            "INSERT INTO cases (subject_id, category, severity, signal_count, \
-                             opened_at, updated_at) VALUES (?1, ?2, ?3, 1, ?4, ?4) RETURNING id",
-                        )
-                        .map_err(db_err)?
-                        .query_row(
-                            params![subject, signal.category, signal.severity, now],
-                            |r| r.get(0),
-                        )
-                        .map_err(db_err)?;
+                    let opening = cases::Opening {
+                        subject_id: subject,
+                        category: &signal.category,
+                        severity: Some(&signal.severity),
+                        top_score: f64::from(signal.score),
+                        signal_count: 1,
+                    };
+                    let case_id = cases::open(
+                        conn,
+                        &opening,
+                        policy,
+                        Actor::System("patrol"),
+                        json!({"signal": signal_id, "rule": signal.rule, "item": result.item_id}),
+                        at,
+                    )?;
                     done.cases_opened += 1;
                     case_id
                 }
@@ -414,7 +426,7 @@ fn status(conn: &Connection, now: OffsetDateTime) -> Result<PatrolStatus, StoreE
         lag_seconds,
         signals_live: count("SELECT COUNT(*) FROM signals WHERE live = 1", &[])?,
         signals_shadow: count("SELECT COUNT(*) FROM signals WHERE live = 0", &[])?,
-        open_cases: count("SELECT COUNT(*) FROM cases WHERE state = 'open'", &[])?,
+        open_cases: count("SELECT COUNT(*) FROM cases WHERE state <> 'closed'", &[])?,
         rules,
     })
 }
@@ -588,8 +600,9 @@ impl PatrolStore for SqliteStore {
         results: Vec<ScanResult>,
         now: OffsetDateTime,
     ) -> Result<CaseOpened, StoreError> {
+        let policy = self.policy.clone();
         self.writer
-            .write(move |conn| complete(conn, &results, now))
+            .write(move |conn| complete(conn, &results, &policy, now))
             .await
     }
 
@@ -602,10 +615,11 @@ impl PatrolStore for SqliteStore {
         now: OffsetDateTime,
     ) -> Result<(CaseOpened, Vec<LeasedItem>), StoreError> {
         let worker = worker.to_owned();
+        let policy = self.policy.clone();
         let (done, taken) = self
             .writer
             .write(move |conn| {
-                let done = complete(conn, &results, now)?;
+                let done = complete(conn, &results, &policy, now)?;
                 let taken = lease(conn, &worker, max, lease_for, now)?;
                 Ok((done, taken))
             })

@@ -206,7 +206,7 @@ fn report_row(r: &Row<'_>) -> rusqlite::Result<ReportRow> {
     })
 }
 
-fn subject_row(
+pub(crate) fn subject_row(
     r: &Row<'_>,
     at: usize,
 ) -> rusqlite::Result<(i64, String, String, String, i64, String, String)> {
@@ -221,7 +221,7 @@ fn subject_row(
     ))
 }
 
-fn subject_summary(
+pub(crate) fn subject_summary(
     (id, kind, platform, key, report_count, first, last): (
         i64,
         String,

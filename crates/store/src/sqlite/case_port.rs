@@ -1,0 +1,197 @@
+//! `CaseStore` for SQLite: reads on the reader pool, changes as writer jobs.
+//!
+//! A refused change (not found, a move the table does not allow) is answered
+//! without having written anything, so the rest of its commit batch goes on;
+//! a database error rolls the batch back (see `writer.rs`).
+
+use super::{SqliteStore, audit, cases, db_err};
+use async_trait::async_trait;
+use harrier_core::accounts::{Role, Staff};
+use harrier_core::audit::{Entry, Head, NewEntry};
+use harrier_core::cases::{
+    BulkAction, CaseDetail, CaseError, CaseQuery, CaseState, CaseStore, CaseSummary,
+    EvidenceRecord, NewEvidence, Triaged,
+};
+use harrier_core::ports::StoreError;
+use time::OffsetDateTime;
+
+/// Splits a case result for the writer: refusals travel inside `Ok`,
+/// storage failures become the error that rolls the batch back.
+fn split<T>(result: Result<T, CaseError>) -> Result<Result<T, CaseError>, StoreError> {
+    match result {
+        Err(CaseError::Unavailable(message)) => Err(StoreError::Unavailable(message)),
+        other => Ok(other),
+    }
+}
+
+fn joined<T>(result: Result<Result<T, CaseError>, StoreError>) -> Result<T, CaseError> {
+    result.map_err(CaseError::from)?
+}
+
+impl SqliteStore {
+    async fn changed(&self, id: i64) -> Result<CaseSummary, CaseError> {
+        self.read(move |conn| cases::get_summary(conn, id))
+            .await?
+            .ok_or(CaseError::NotFound(id))
+    }
+}
+
+#[async_trait]
+impl CaseStore for SqliteStore {
+    async fn list_cases(&self, query: &CaseQuery) -> Result<Vec<CaseSummary>, StoreError> {
+        let query = query.clone();
+        self.read(move |conn| cases::list(conn, &query)).await
+    }
+
+    async fn get_case(&self, id: i64) -> Result<Option<CaseDetail>, StoreError> {
+        self.read(move |conn| cases::get(conn, id)).await
+    }
+
+    async fn transition_case(
+        &self,
+        id: i64,
+        to: CaseState,
+        by: &Staff,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> Result<CaseSummary, CaseError> {
+        let (by, reason) = (by.clone(), reason.to_owned());
+        joined(
+            self.writer
+                .write(move |conn| split(cases::transition(conn, id, to, &by, &reason, now)))
+                .await,
+        )?;
+        self.changed(id).await
+    }
+
+    async fn assign_case(
+        &self,
+        id: i64,
+        assignee: Option<i64>,
+        by: &Staff,
+        now: OffsetDateTime,
+    ) -> Result<CaseSummary, CaseError> {
+        let by = by.clone();
+        joined(
+            self.writer
+                .write(move |conn| split(cases::assign(conn, id, assignee, &by, now)))
+                .await,
+        )?;
+        self.changed(id).await
+    }
+
+    async fn bulk_cases(
+        &self,
+        ids: Vec<i64>,
+        action: BulkAction,
+        by: &Staff,
+        now: OffsetDateTime,
+    ) -> Result<Vec<(i64, Result<(), CaseError>)>, StoreError> {
+        let by = by.clone();
+        self.writer
+            .write(move |conn| {
+                let results = cases::bulk(conn, &ids, &action, &by, now);
+                // One storage failure fails the whole batch: nothing of it
+                // is kept, and every id is told so.
+                if let Some((_, Err(CaseError::Unavailable(message)))) = results
+                    .iter()
+                    .find(|(_, r)| matches!(r, Err(CaseError::Unavailable(_))))
+                {
+                    return Err(StoreError::Unavailable(message.clone()));
+                }
+                Ok(results)
+            })
+            .await
+    }
+
+    async fn triage_report(
+        &self,
+        report_id: i64,
+        by: &Staff,
+        reason: &str,
+        now: OffsetDateTime,
+    ) -> Result<Triaged, CaseError> {
+        let (by, reason, policy) = (by.clone(), reason.to_owned(), self.policy.clone());
+        joined(
+            self.writer
+                .write(move |conn| {
+                    split(cases::triage(conn, report_id, &by, &reason, &policy, now))
+                })
+                .await,
+        )
+    }
+
+    async fn add_evidence(
+        &self,
+        case_id: i64,
+        evidence: NewEvidence,
+        by: &Staff,
+        now: OffsetDateTime,
+    ) -> Result<EvidenceRecord, CaseError> {
+        let by = by.clone();
+        joined(
+            self.writer
+                .write(move |conn| split(cases::add_evidence(conn, case_id, &evidence, &by, now)))
+                .await,
+        )
+    }
+
+    async fn append_audit(
+        &self,
+        entry: NewEntry,
+        now: OffsetDateTime,
+    ) -> Result<Entry, StoreError> {
+        self.writer
+            .write(move |conn| audit::append(conn, &entry, now))
+            .await
+    }
+
+    async fn audit_entries(
+        &self,
+        after_seq: i64,
+        limit: u32,
+        object: Option<String>,
+    ) -> Result<Vec<Entry>, StoreError> {
+        self.read(move |conn| audit::entries(conn, after_seq, limit, object.as_deref()))
+            .await
+    }
+
+    async fn audit_head(&self) -> Result<Option<Head>, StoreError> {
+        self.read(audit::head).await
+    }
+
+    async fn staff_list(&self) -> Result<Vec<Staff>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT id, name, role, must_change_password FROM staff WHERE disabled = 0 ORDER BY name",
+                )
+                .map_err(db_err)?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, bool>(3)?,
+                    ))
+                })
+                .map_err(db_err)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(db_err)?;
+            rows.into_iter()
+                .map(|(id, name, role, must_change_password)| {
+                    Ok(Staff {
+                        id,
+                        name,
+                        role: Role::parse(&role).ok_or_else(|| {
+                            StoreError::Unavailable(format!("unknown role {role:?} in database"))
+                        })?,
+                        must_change_password,
+                    })
+                })
+                .collect()
+        })
+        .await
+    }
+}
