@@ -2,6 +2,7 @@
 
 use crate::config::Config;
 use anyhow::Context;
+use harrier_core::cases::CasePolicy;
 use harrier_core::clock::{Clock, SystemClock};
 use harrier_core::patrol::RulesControl;
 use harrier_core::taxonomy::Taxonomy;
@@ -57,6 +58,10 @@ pub fn open_store(config: &Config) -> anyhow::Result<SqliteStore> {
     let options = SqliteOptions {
         group_commit: config.storage.group_commit,
         max_batch: config.storage.max_batch,
+        case_policy: Arc::new(CasePolicy::from_taxonomy(
+            &Taxonomy::shipped()?,
+            &Default::default(),
+        )),
         ..SqliteOptions::default()
     };
     SqliteStore::open(data.join("harrier.db"), &options)
@@ -99,6 +104,7 @@ pub fn state(
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     Ok(AppState {
         patrol: Arc::new(store.clone()),
+        cases: Arc::new(store.clone()),
         rules,
         store: Arc::new(store),
         blobs: Arc::new(blobs),

@@ -14,7 +14,8 @@ use harrier_core::accounts::{Role, Staff, token_hash};
 use harrier_core::patrol::provider::api_key_hash;
 use harrier_core::patrol::{Provider, Scope};
 
-/// What an API route allows; checked by [`Authenticated::require`].
+/// What a staff route allows; checked by [`Authenticated::require`] and the
+/// console's `ConsoleStaff::require`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Permission {
     /// Read reports and subjects (contacts are filtered by role).
@@ -27,21 +28,29 @@ pub enum Permission {
     ReloadRules,
     /// Read the patrol's status and rule counts.
     ReadPatrol,
+    /// Read cases, their signals and evidence.
+    ReadCases,
+    /// Put a tip-off into a case.
+    TriageReports,
+    /// Move a case (the transition table narrows each move by role) or
+    /// claim it.
+    MoveCases,
+    /// Assign cases to others and act on many at once.
+    AssignCases,
+    /// Add evidence to a case.
+    AddEvidence,
+    /// Export a case's evidence with its manifest.
+    ExportEvidence,
+    /// Read the audit log.
+    ReadAudit,
 }
 
-/// The roles allowed for each permission: one table for the whole API.
-pub const PERMISSIONS: [(Permission, &[Role]); 5] = [
-    (
-        Permission::ReadReports,
-        &[
-            Role::Admin,
-            Role::Intake,
-            Role::Analyst,
-            Role::Moderator,
-            Role::Reviewer,
-            Role::Auditor,
-        ],
-    ),
+const EVERYONE: &[Role] = &Role::ALL;
+const CASE_WORKERS: &[Role] = &[Role::Admin, Role::Analyst, Role::Moderator];
+
+/// The roles allowed for each permission.
+pub const PERMISSIONS: [(Permission, &[Role]); 12] = [
+    (Permission::ReadReports, EVERYONE),
     (Permission::LogPhoneReport, &[Role::Admin, Role::Intake]),
     (Permission::ManageProviders, &[Role::Admin]),
     (Permission::ReloadRules, &[Role::Admin]),
@@ -49,6 +58,25 @@ pub const PERMISSIONS: [(Permission, &[Role]); 5] = [
         Permission::ReadPatrol,
         &[Role::Admin, Role::Analyst, Role::Moderator, Role::Auditor],
     ),
+    (Permission::ReadCases, EVERYONE),
+    (
+        Permission::TriageReports,
+        &[Role::Admin, Role::Intake, Role::Analyst, Role::Moderator],
+    ),
+    (
+        Permission::MoveCases,
+        &[
+            Role::Admin,
+            Role::Intake,
+            Role::Analyst,
+            Role::Moderator,
+            Role::Reviewer,
+        ],
+    ),
+    (Permission::AssignCases, CASE_WORKERS),
+    (Permission::AddEvidence, CASE_WORKERS),
+    (Permission::ExportEvidence, CASE_WORKERS),
+    (Permission::ReadAudit, &[Role::Admin, Role::Auditor]),
 ];
 
 pub fn allowed(permission: Permission, role: Role) -> bool {
@@ -57,6 +85,103 @@ pub fn allowed(permission: Permission, role: Role) -> bool {
         .find(|(p, _)| *p == permission)
         .is_some_and(|(_, roles)| roles.contains(&role))
 }
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone (rate-limited where it writes).
+    Public,
+    /// A provider's API key with this scope.
+    Provider(Scope),
+    /// A staff token (API) or the console's session cookie, with the roles
+    /// of this permission.
+    Staff(Permission),
+}
+
+/// Every route of the server and who may call it: the one table. The
+/// handlers check the same permission; `tests/authorisation.rs` calls every
+/// staff route with every role and compares the answers with this table,
+/// and checks that the OpenAPI document lists no route missing here.
+pub const ROUTES: &[(&str, &str, Access)] = {
+    use Access::*;
+    use Permission::*;
+    &[
+        // The public portal.
+        ("GET", "/", Public),
+        ("GET", "/learn", Public),
+        ("GET", "/learn/{slug}", Public),
+        ("GET", "/help", Public),
+        ("GET", "/report", Public),
+        ("POST", "/report", Public),
+        ("GET", "/r", Public),
+        ("GET", "/r/{code}", Public),
+        ("GET", "/static/site.css", Public),
+        ("GET", "/healthz", Public),
+        ("GET", "/metrics", Public),
+        ("GET", "/api/openapi.json", Public),
+        // Intake and staff sign-in.
+        ("POST", "/api/v1/reports", Public),
+        ("POST", "/api/v1/auth/login", Public),
+        ("GET", "/api/v1/categories", Public),
+        ("POST", "/api/v1/reports/phone", Staff(LogPhoneReport)),
+        ("GET", "/api/v1/reports", Staff(ReadReports)),
+        ("GET", "/api/v1/reports/{id}", Staff(ReadReports)),
+        ("GET", "/api/v1/subjects", Staff(ReadReports)),
+        // The patrol.
+        ("POST", "/api/v1/items", Provider(Scope::Feed)),
+        ("GET", "/api/v1/providers", Staff(ManageProviders)),
+        ("POST", "/api/v1/providers", Staff(ManageProviders)),
+        (
+            "POST",
+            "/api/v1/providers/{name}/keys",
+            Staff(ManageProviders),
+        ),
+        (
+            "DELETE",
+            "/api/v1/provider-keys/{prefix}",
+            Staff(ManageProviders),
+        ),
+        ("POST", "/api/v1/rules/reload", Staff(ReloadRules)),
+        ("GET", "/api/v1/patrol/status", Staff(ReadPatrol)),
+        // Cases, evidence and the audit log.
+        ("GET", "/api/v1/cases", Staff(ReadCases)),
+        ("GET", "/api/v1/cases/{id}", Staff(ReadCases)),
+        ("POST", "/api/v1/cases/{id}/transition", Staff(MoveCases)),
+        ("POST", "/api/v1/cases/{id}/claim", Staff(MoveCases)),
+        ("POST", "/api/v1/cases/{id}/assign", Staff(AssignCases)),
+        ("POST", "/api/v1/cases/bulk", Staff(AssignCases)),
+        ("POST", "/api/v1/reports/{id}/triage", Staff(TriageReports)),
+        ("POST", "/api/v1/cases/{id}/evidence", Staff(AddEvidence)),
+        (
+            "GET",
+            "/api/v1/cases/{id}/evidence/{sha256}",
+            Staff(ReadCases),
+        ),
+        ("GET", "/api/v1/cases/{id}/export", Staff(ExportEvidence)),
+        ("GET", "/api/v1/audit", Staff(ReadAudit)),
+        ("GET", "/api/v1/audit/head", Staff(ReadAudit)),
+        // The console (session cookie).
+        ("GET", "/staff", Public),
+        ("GET", "/staff/login", Public),
+        ("POST", "/staff/login", Public),
+        ("POST", "/staff/logout", Staff(ReadReports)),
+        ("GET", "/staff/patrol", Staff(ReadPatrol)),
+        ("GET", "/staff/cases", Staff(ReadCases)),
+        ("GET", "/staff/cases/{id}", Staff(ReadCases)),
+        ("POST", "/staff/cases/{id}/transition", Staff(MoveCases)),
+        ("POST", "/staff/cases/{id}/claim", Staff(MoveCases)),
+        ("POST", "/staff/cases/{id}/evidence", Staff(AddEvidence)),
+        (
+            "GET",
+            "/staff/cases/{id}/evidence/{sha256}",
+            Staff(ReadCases),
+        ),
+        ("GET", "/staff/cases/{id}/export", Staff(ExportEvidence)),
+        ("GET", "/staff/reports", Staff(ReadReports)),
+        ("POST", "/staff/reports/{id}/triage", Staff(TriageReports)),
+        ("GET", "/staff/audit", Staff(ReadAudit)),
+    ]
+};
 
 /// A request from a signed-in staff member.
 #[derive(Debug, Clone)]

@@ -7,10 +7,12 @@
 
 pub mod api;
 pub mod auth;
+pub mod cases;
 pub mod console;
 pub mod content;
 pub mod csrf;
 pub mod errors;
+pub mod export;
 pub mod i18n;
 pub mod intake;
 pub mod metrics;
@@ -20,6 +22,7 @@ pub mod security;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
+use harrier_core::cases::CaseStore;
 use harrier_core::clock::Clock;
 use harrier_core::patrol::{PatrolStore, RulesControl};
 use harrier_core::ports::{BlobStore, Store};
@@ -57,6 +60,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// Providers, feed items, the queue, signals and cases.
     pub patrol: Arc<dyn PatrolStore>,
+    /// Cases, evidence records and the audit log.
+    pub cases: Arc<dyn CaseStore>,
     /// The ruleset the patrol uses, when this process runs one.
     pub rules: Option<Arc<dyn RulesControl>>,
     pub blobs: Arc<dyn BlobStore>,

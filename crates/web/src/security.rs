@@ -20,6 +20,11 @@ use std::num::NonZeroU32;
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/// The console's policy: the portal's plus its own script file (keyboard
+/// shortcuts), and nothing inline.
+pub const CONSOLE_CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; \
+     img-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 const HEADERS: [(&str, &str); 7] = [
     ("content-security-policy", CONTENT_SECURITY_POLICY),
     ("x-content-type-options", "nosniff"),
@@ -38,10 +43,10 @@ pub async fn headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let map = response.headers_mut();
     for (name, value) in HEADERS {
-        map.insert(
-            HeaderName::from_static(name),
-            HeaderValue::from_static(value),
-        );
+        // A route may set a stricter policy of its own (evidence files) or
+        // a wider one (the console's script): it is kept.
+        map.entry(HeaderName::from_static(name))
+            .or_insert(HeaderValue::from_static(value));
     }
     if !map.contains_key(header::CACHE_CONTROL) {
         map.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

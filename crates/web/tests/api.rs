@@ -292,6 +292,15 @@ async fn every_permission_is_checked_for_every_role() {
                 Permission::ManageProviders | Permission::ReloadRules => role == Role::Admin,
                 // Not intake (reporter-facing) nor reviewer (appeals).
                 Permission::ReadPatrol => !matches!(role, Role::Intake | Role::Reviewer),
+                Permission::ReadCases => true,
+                // Intake triages tip-offs; the reviewer and auditor do not.
+                Permission::TriageReports => !matches!(role, Role::Reviewer | Role::Auditor),
+                // Only the auditor never moves a case.
+                Permission::MoveCases => role != Role::Auditor,
+                Permission::AssignCases | Permission::AddEvidence | Permission::ExportEvidence => {
+                    matches!(role, Role::Admin | Role::Analyst | Role::Moderator)
+                }
+                Permission::ReadAudit => matches!(role, Role::Admin | Role::Auditor),
             };
             assert_eq!(
                 allowed(permission, role),

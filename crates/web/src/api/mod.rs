@@ -3,6 +3,7 @@
 //! Every route is listed in [`ApiDoc`]; a test fails when a route of the
 //! router is missing from the document.
 
+pub mod cases;
 pub mod dto;
 pub mod items;
 mod json;
@@ -26,7 +27,10 @@ use utoipa::{Modify, OpenApi};
         reports::create, reports::create_phone, reports::list, reports::get, reports::subjects,
         reports::categories, login::login, ops::healthz, ops::metrics,
         items::push, patrol::create_provider, patrol::create_key, patrol::revoke_key,
-        patrol::list_providers, patrol::reload_rules, patrol::status
+        patrol::list_providers, patrol::reload_rules, patrol::status,
+        cases::list, cases::get, cases::transition, cases::claim, cases::assign, cases::bulk,
+        cases::triage, cases::add_evidence, cases::evidence_file, cases::export_zip,
+        cases::audit, cases::audit_head
     ),
     modifiers(&StaffToken),
     tags(
@@ -34,6 +38,8 @@ use utoipa::{Modify, OpenApi};
         (name = "staff", description = "Staff sign-in and reading reports"),
         (name = "operations", description = "Health and metrics"),
         (name = "patrol", description = "Provider feeds, the ruleset and the patrol's status"),
+        (name = "cases", description = "Cases, triage of reports, evidence"),
+        (name = "audit", description = "The hash-chained audit log"),
     )
 )]
 pub struct ApiDoc;
@@ -91,4 +97,23 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/provider-keys/{prefix}", delete(patrol::revoke_key))
         .route("/api/v1/rules/reload", post(patrol::reload_rules))
         .route("/api/v1/patrol/status", get(patrol::status))
+        .route("/api/v1/cases", get(cases::list))
+        .route("/api/v1/cases/bulk", post(cases::bulk))
+        .route("/api/v1/cases/{id}", get(cases::get))
+        .route("/api/v1/cases/{id}/transition", post(cases::transition))
+        .route("/api/v1/cases/{id}/claim", post(cases::claim))
+        .route("/api/v1/cases/{id}/assign", post(cases::assign))
+        .route(
+            "/api/v1/cases/{id}/evidence",
+            post(cases::add_evidence)
+                .layer(DefaultBodyLimit::max(crate::cases::MAX_EVIDENCE_BYTES)),
+        )
+        .route(
+            "/api/v1/cases/{id}/evidence/{sha256}",
+            get(cases::evidence_file),
+        )
+        .route("/api/v1/cases/{id}/export", get(cases::export_zip))
+        .route("/api/v1/reports/{id}/triage", post(cases::triage))
+        .route("/api/v1/audit", get(cases::audit))
+        .route("/api/v1/audit/head", get(cases::audit_head))
 }

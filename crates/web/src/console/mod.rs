@@ -1,17 +1,21 @@
 //! The staff console: server-rendered pages behind a sign-in, in Chinese
 //! and English, without JavaScript.
 //!
-//! What is here so far: sign-in and sign-out, and the patrol's status page
-//! (the queue, its lag, signals per rule with live and shadow side by side).
+//! What is here: sign-in and sign-out, the case queue and case pages, the
+//! tip-offs waiting for triage and the audit log (`cases.rs`), and the
+//! patrol's status page (the queue, its lag, signals per rule with live and
+//! shadow side by side). Each page checks the permission `auth::ROUTES`
+//! gives it.
 //! A session is a staff token (the same kind the API uses, stored as its
 //! SHA-256 with an absolute expiry of `server.token_hours`) in a cookie that
 //! is HttpOnly, SameSite=Strict, scoped to /staff and Secure when
 //! `server.secure_cookies` is on. Forms carry a CSRF token bound to a nonce
 //! cookie, as the tip-off form does.
 //!
-//! What not yet (the cases-and-console issue): idle timeouts, TOTP, lockout,
-//! "log out everywhere", the case pages.
+//! The console may load one script of its own (`static/console.js`:
+//! keyboard shortcuts); its pages work without it.
 
+mod cases;
 mod patrol;
 
 use crate::AppState;
@@ -38,13 +42,33 @@ const CSRF_COOKIE: &str = "harrier_staff_csrf";
 pub fn routes(state: &AppState) -> Router<AppState> {
     let limit = || axum::middleware::from_fn_with_state(state.clone(), crate::security::limit);
     Router::new()
-        .route("/staff", get(|| async { Redirect::to("/staff/patrol") }))
+        .route("/staff", get(|| async { Redirect::to("/staff/cases") }))
         .route(
             "/staff/login",
             get(login_form).post(login).route_layer(limit()),
         )
         .route("/staff/logout", post(logout))
         .route("/staff/patrol", get(patrol::page))
+        .route("/staff/cases", get(cases::list))
+        .route("/staff/cases/{id}", get(cases::show))
+        .route("/staff/cases/{id}/transition", post(cases::transition))
+        .route("/staff/cases/{id}/claim", post(cases::claim))
+        .route(
+            "/staff/cases/{id}/evidence",
+            post(cases::add_evidence).layer(axum::extract::DefaultBodyLimit::max(
+                crate::cases::MAX_EVIDENCE_BYTES + 64 * 1024,
+            )),
+        )
+        .route(
+            "/staff/cases/{id}/evidence/{sha256}",
+            get(cases::evidence_file),
+        )
+        .route("/staff/cases/{id}/export", get(cases::export_zip))
+        .route("/staff/reports", get(cases::reports))
+        .route("/staff/reports/{id}/triage", post(cases::triage))
+        .route("/staff/audit", get(cases::audit))
+        .route("/staff/console.js", get(console_js))
+        .layer(axum::middleware::from_fn(console_policy))
         .layer(axum::middleware::from_fn(crate::portal::remember_language))
 }
 
@@ -56,11 +80,104 @@ fn secure(state: &AppState) -> &'static str {
     }
 }
 
+/// The console's script: keyboard shortcuts for triage, nothing else.
+const CONSOLE_JS: &str = include_str!("../../static/console.js");
+
+async fn console_js() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "private, max-age=300"),
+        ],
+        CONSOLE_JS,
+    )
+        .into_response()
+}
+
+/// Console pages may load the console's own script (and nothing else);
+/// answers that set a stricter policy (evidence files) keep theirs.
+async fn console_policy(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let mut response = next.run(request).await;
+    response
+        .headers_mut()
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(
+            crate::security::CONSOLE_CONTENT_SECURITY_POLICY,
+        ));
+    response
+}
+
 /// A signed-in staff member, from the session cookie; anyone else is sent
 /// to the sign-in page.
 pub struct ConsoleStaff {
     pub staff: Staff,
     pub token: String,
+}
+
+impl ConsoleStaff {
+    /// Whether the role has `permission` (see `auth::ROUTES`).
+    pub fn may(&self, permission: crate::auth::Permission) -> bool {
+        crate::auth::allowed(permission, self.staff.role)
+    }
+
+    /// A 403 page when the role lacks `permission`, else None.
+    pub fn deny(&self, permission: crate::auth::Permission, chosen: &Chosen) -> Option<Response> {
+        (!self.may(permission)).then(|| {
+            let t = chosen.lang.messages();
+            (StatusCode::FORBIDDEN, t.s("staff.forbidden")).into_response()
+        })
+    }
+}
+
+/// The console's top navigation: the pages this role may open.
+pub struct Nav {
+    pub staff: String,
+    pub role: String,
+    pub csrf: String,
+    /// (href, i18n key, is the current page)
+    pub links: Vec<(&'static str, &'static str, bool)>,
+}
+
+impl Nav {
+    pub fn new(staff: &Staff, csrf: String, current: &str) -> Self {
+        use crate::auth::{Permission, allowed};
+        let pages = [
+            (
+                "/staff/cases",
+                "staff.nav.cases",
+                "cases",
+                Permission::ReadCases,
+            ),
+            (
+                "/staff/reports",
+                "staff.nav.reports",
+                "reports",
+                Permission::ReadReports,
+            ),
+            (
+                "/staff/patrol",
+                "staff.patrol.title",
+                "patrol",
+                Permission::ReadPatrol,
+            ),
+            (
+                "/staff/audit",
+                "staff.nav.audit",
+                "audit",
+                Permission::ReadAudit,
+            ),
+        ];
+        Self {
+            staff: staff.name.clone(),
+            role: staff.role.as_str().to_owned(),
+            csrf,
+            links: pages
+                .into_iter()
+                .filter(|(_, _, _, p)| allowed(*p, staff.role))
+                .map(|(href, key, name, _)| (href, key, name == current))
+                .collect(),
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for ConsoleStaff {
@@ -105,7 +222,7 @@ pub fn csrf_for(state: &AppState, headers: &HeaderMap) -> (String, Option<String
     (csrf::token(&state.secret, &nonce), cookie)
 }
 
-fn csrf_ok(state: &AppState, headers: &HeaderMap, token: &str) -> bool {
+pub(crate) fn csrf_ok(state: &AppState, headers: &HeaderMap, token: &str) -> bool {
     csrf::cookie(headers, CSRF_COOKIE).is_some_and(|n| csrf::verify(&state.secret, n, token))
 }
 

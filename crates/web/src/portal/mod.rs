@@ -7,7 +7,7 @@
 
 mod help;
 mod pages;
-mod report;
+pub(crate) mod report;
 mod status;
 
 use crate::AppState;

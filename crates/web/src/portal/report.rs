@@ -153,7 +153,7 @@ fn too_large(limit: usize) -> ApiError {
     ApiError::body_too_large(limit)
 }
 
-fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+pub(crate) fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         too_large(FORM_BODY_LIMIT)
     } else {
@@ -166,7 +166,7 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
 }
 
 /// Reads a field's bytes, failing as soon as they pass `cap`.
-async fn read_capped(
+pub(crate) async fn read_capped(
     field: &mut Field<'_>,
     cap: usize,
     over: impl Fn() -> ApiError,
