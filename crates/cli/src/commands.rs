@@ -198,9 +198,24 @@ pub async fn staff_add(config: &Config, name: &str, role: &str, reset: bool) -> 
     let store = wiring::open_store(config)?;
     let password = one_time_password();
     let hash = hash_password(&password)?;
-    store
-        .put_staff(name, role, &hash, true, reset, SystemClock.now())
-        .await?;
+    let now = SystemClock.now();
+    let staff = store.put_staff(name, role, &hash, true, reset, now).await?;
+    let action = if reset {
+        "staff.reset"
+    } else {
+        "staff.created"
+    };
+    harrier_core::cases::CaseStore::append_audit(
+        &store,
+        harrier_core::audit::NewEntry::new(
+            harrier_core::audit::Actor::System("cli"),
+            action,
+            format!("staff:{}", staff.id),
+            serde_json::json!({"name": name, "role": role.as_str()}),
+        ),
+        now,
+    )
+    .await?;
     println!(
         "staff account {name} ({}) one-time password: {password}",
         role.as_str()

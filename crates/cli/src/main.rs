@@ -3,6 +3,7 @@
 //! `serve` runs the server, `demo` runs it with demo content, and the other
 //! commands import data and manage staff against the same data directory.
 
+mod audit_cmd;
 mod backtest;
 mod bench_detect;
 mod commands;
@@ -82,6 +83,11 @@ enum Command {
     Staff {
         #[command(subcommand)]
         command: StaffCommand,
+    },
+    /// The hash-chained audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
     },
     /// Train a text classifier on a labelled dataset and write the model.
     Train(train::TrainArgs),
@@ -233,6 +239,20 @@ enum ImportCommand {
 }
 
 #[derive(Subcommand)]
+enum AuditCommand {
+    /// Check every entry's hash and link; name the first bad entry. With
+    /// --head, also check that the log still holds a head kept elsewhere.
+    Verify {
+        /// A head exported earlier by `harrier audit head` (SEQ:HASH).
+        #[arg(long)]
+        head: Option<String>,
+    },
+    /// Print the newest entry's sequence number and hash (SEQ:HASH), for
+    /// someone outside to keep.
+    Head,
+}
+
+#[derive(Subcommand)]
 enum StaffCommand {
     /// Create a staff account and print its one-time password.
     Add {
@@ -342,6 +362,12 @@ fn main() -> anyhow::Result<()> {
             Command::Staff {
                 command: StaffCommand::Add { name, role, reset },
             } => commands::staff_add(&config, &name, &role, reset).await,
+            Command::Audit {
+                command: AuditCommand::Verify { head },
+            } => audit_cmd::verify(&config, head.as_deref()).await,
+            Command::Audit {
+                command: AuditCommand::Head,
+            } => audit_cmd::head(&config).await,
             Command::Train(_) | Command::Eval(_) => Ok(()), // run above
             Command::Rules {
                 command: RulesCommand::Backtest { since, path },

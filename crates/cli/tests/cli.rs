@@ -259,3 +259,48 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
         .flat_map(|p| if p.is_dir() { walk(&p) } else { vec![p] })
         .collect()
 }
+
+#[test]
+fn audit_verify_finds_the_first_edited_entry_and_a_cut_off_head() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    for name in ["ana", "ben", "cai"] {
+        let added = harrier(data, &["staff", "add", name, "--role", "analyst"]);
+        assert!(added.status.success(), "{}", text(&added));
+    }
+    let verified = harrier(data, &["audit", "verify"]);
+    assert!(verified.status.success(), "{}", text(&verified));
+    assert!(text(&verified).contains("3 entries"), "{}", text(&verified));
+    let head = harrier(data, &["audit", "head"]);
+    let head = String::from_utf8(head.stdout).unwrap().trim().to_owned();
+    assert!(head.starts_with("3:"), "{head}");
+    let kept = harrier(data, &["audit", "verify", "--head", &head]);
+    assert!(kept.status.success(), "{}", text(&kept));
+
+    // Someone with the database file drops the guards and edits entry 2.
+    let conn = rusqlite::Connection::open(data.join("harrier.db")).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete; \
+         UPDATE audit_log SET detail = '{\"name\":\"ben\",\"role\":\"admin\"}' WHERE seq = 2;",
+    )
+    .unwrap();
+    drop(conn);
+    let broken = harrier(data, &["audit", "verify"]);
+    assert!(!broken.status.success());
+    assert!(text(&broken).contains("entry 2"), "{}", text(&broken));
+
+    // Put it back and cut the newest entry off instead: only the kept head
+    // shows it.
+    let conn = rusqlite::Connection::open(data.join("harrier.db")).unwrap();
+    conn.execute_batch(
+        "UPDATE audit_log SET detail = '{\"name\":\"ben\",\"role\":\"analyst\"}' WHERE seq = 2; \
+         DELETE FROM audit_log WHERE seq = 3;",
+    )
+    .unwrap();
+    drop(conn);
+    let cut = harrier(data, &["audit", "verify"]);
+    assert!(cut.status.success(), "{}", text(&cut));
+    let cut = harrier(data, &["audit", "verify", "--head", &head]);
+    assert!(!cut.status.success());
+    assert!(text(&cut).contains("not in the log"), "{}", text(&cut));
+}

@@ -1,0 +1,301 @@
+//! Cases through the API and the console: a tip-off triaged into a case,
+//! moves refused with the allowed ones named, evidence in and out with its
+//! hostile name kept as text, the ZIP export whose manifest hashes match its
+//! files, and the audit log that recorded all of it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
+
+mod common;
+
+use axum::body::Body;
+use axum::http::Request;
+use harrier_core::accounts::Role;
+use sha2::{Digest, Sha256};
+
+/// A 1×1 PNG.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+    0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
+    0x42, 0x60, 0x82,
+];
+
+const HOSTILE_NAME: &str = "<img src=x onerror=alert(1)>.png";
+
+async fn post(
+    t: &common::TestApp,
+    uri: &str,
+    token: &str,
+    body: impl Into<Body>,
+) -> common::Answer {
+    t.send(
+        Request::post(uri)
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "application/json")
+            .body(body.into())
+            .unwrap(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_tip_off_becomes_a_case_with_evidence_an_export_and_an_audit_trail() {
+    let t = common::test_app();
+    let intake = t.token("ines", Role::Intake).await;
+    let analyst = t.token("ana", Role::Analyst).await;
+    let moderator = t.token("mo", Role::Moderator).await;
+    let admin = t.token("root", Role::Admin).await;
+
+    let filed = t
+        .post_json(
+            "/api/v1/reports",
+            common::report_json("https://example.test/p/1"),
+            &[],
+        )
+        .await;
+    assert_eq!(filed.status, 201, "{}", filed.text());
+    let report = t.get_as("/api/v1/reports", &intake).await.json()["reports"][0]["id"]
+        .as_i64()
+        .unwrap();
+
+    let triaged = post(&t, &format!("/api/v1/reports/{report}/triage"), &intake, "").await;
+    assert_eq!(triaged.status, 200, "{}", triaged.text());
+    let case = triaged.json()["case_id"].as_i64().unwrap();
+    assert_eq!(triaged.json()["opened"], true);
+
+    let queue = t.get_as("/api/v1/cases?sort=deadline", &analyst).await;
+    assert_eq!(queue.json()["cases"][0]["id"], case);
+    assert_eq!(queue.json()["cases"][0]["state"], "triage");
+    let bad = t.get_as("/api/v1/cases?state=open", &analyst).await;
+    assert_eq!(bad.status, 400);
+    assert!(
+        bad.text().contains("\\\"open\\\" is not one of"),
+        "{}",
+        bad.text()
+    );
+
+    // A move the table does not list names the ones it does.
+    let refused = post(
+        &t,
+        &format!("/api/v1/cases/{case}/transition"),
+        &moderator,
+        r#"{"to":"decided","reason":"x"}"#,
+    )
+    .await;
+    assert_eq!(refused.status, 409);
+    assert_eq!(refused.error_code(), "invalid_transition");
+    assert!(
+        refused.text().contains("investigating, closed"),
+        "{}",
+        refused.text()
+    );
+    let no_reason = post(
+        &t,
+        &format!("/api/v1/cases/{case}/transition"),
+        &analyst,
+        r#"{"to":"investigating","reason":""}"#,
+    )
+    .await;
+    assert_eq!(no_reason.status, 422);
+    assert_eq!(no_reason.error_code(), "reason_required");
+    let moved = post(
+        &t,
+        &format!("/api/v1/cases/{case}/transition"),
+        &analyst,
+        r#"{"to":"investigating","reason":"menu and prices in the group"}"#,
+    )
+    .await;
+    assert_eq!(moved.status, 200, "{}", moved.text());
+    let claimed = post(&t, &format!("/api/v1/cases/{case}/claim"), &analyst, "").await;
+    assert_eq!(claimed.json()["assignee"], "ana");
+
+    // Evidence: sniffed from its bytes, its name kept as untrusted text.
+    let uri = format!(
+        "/api/v1/cases/{case}/evidence?name={}&note=menu",
+        urlencode(HOSTILE_NAME)
+    );
+    let added = t
+        .send(
+            Request::post(&uri)
+                .header("authorization", format!("Bearer {analyst}"))
+                .body(Body::from(PNG))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(added.status, 201, "{}", added.text());
+    let sha = added.json()["sha256"].as_str().unwrap().to_owned();
+    assert_eq!(sha, hex::encode(Sha256::digest(PNG)));
+    assert_eq!(added.json()["name"], HOSTILE_NAME);
+    let again = t
+        .send(
+            Request::post(&uri)
+                .header("authorization", format!("Bearer {analyst}"))
+                .body(Body::from(PNG))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(again.status, 409);
+    let script = t
+        .send(
+            Request::post(format!("/api/v1/cases/{case}/evidence?name=x.html"))
+                .header("authorization", format!("Bearer {analyst}"))
+                .body(Body::from("<html><script>alert(1)</script></html>"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(script.status, 415, "{}", script.text());
+
+    let file = t
+        .get_as(&format!("/api/v1/cases/{case}/evidence/{sha}"), &moderator)
+        .await;
+    assert_eq!(file.status, 200);
+    assert_eq!(file.body, PNG);
+    assert_eq!(file.headers["content-type"], "image/png");
+    assert!(
+        file.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(
+        file.headers["content-security-policy"],
+        "sandbox; default-src 'none'"
+    );
+    assert_eq!(file.headers["x-content-type-options"], "nosniff");
+
+    // The export: every file listed with the hash of its bytes.
+    let zip = t
+        .get_as(&format!("/api/v1/cases/{case}/export"), &analyst)
+        .await;
+    assert_eq!(zip.status, 200, "{}", zip.text());
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.body.clone())).unwrap();
+    let manifest = member(&mut archive, "manifest.json");
+    let manifest = String::from_utf8(manifest).unwrap();
+    let manifest_sha = hex::encode(Sha256::digest(manifest.as_bytes()));
+    assert_eq!(zip.headers["x-manifest-sha256"], manifest_sha.as_str());
+    let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    assert_eq!(manifest["reporter_identities"], "not exported");
+    let files = manifest["files"].as_array().unwrap();
+    let kinds: Vec<_> = files.iter().map(|f| f["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["evidence", "report", "audit"]);
+    for listed in files {
+        let bytes = member(&mut archive, listed["path"].as_str().unwrap());
+        assert_eq!(
+            listed["sha256"].as_str().unwrap(),
+            hex::encode(Sha256::digest(&bytes))
+        );
+    }
+    assert!(!archive.file_names().any(|n| n.contains('<')));
+    let report_json =
+        String::from_utf8(member(&mut archive, &format!("reports/{report}.json"))).unwrap();
+    assert!(!report_json.contains("li.wei@example.org"), "{report_json}");
+
+    // The case as the intake role sees it (contacts) and as others do.
+    let as_intake = t
+        .get_as(&format!("/api/v1/cases/{case}"), &intake)
+        .await
+        .json();
+    assert_eq!(
+        as_intake["reports"][0]["contact"]["email"],
+        "li.wei@example.org"
+    );
+    let as_analyst = t
+        .get_as(&format!("/api/v1/cases/{case}"), &analyst)
+        .await
+        .json();
+    assert!(as_analyst["reports"][0].get("contact").is_none());
+    assert_eq!(as_analyst["reports"][0]["has_contact"], true);
+    assert_eq!(
+        as_analyst["next_states"],
+        serde_json::json!(["triage", "closed"])
+    );
+
+    // The audit log holds every step, chained.
+    let audit = t.get_as("/api/v1/audit", &admin).await.json();
+    let actions: Vec<_> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_owned())
+        .collect();
+    for expected in [
+        "case.opened",
+        "report.triaged",
+        "case.transition",
+        "case.assigned",
+        "evidence.added",
+        "evidence.exported",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == expected),
+            "{expected}: {actions:?}"
+        );
+    }
+    let entries = audit["entries"].as_array().unwrap();
+    for pair in entries.windows(2) {
+        assert_eq!(pair[1]["prev_hash"], pair[0]["hash"]);
+    }
+    let head = t.get_as("/api/v1/audit/head", &admin).await.json();
+    assert_eq!(head["seq"], entries.len() as i64);
+    assert_eq!(t.get_as("/api/v1/audit", &analyst).await.status, 403);
+}
+
+#[tokio::test]
+async fn the_console_shows_hostile_text_as_text() {
+    let t = common::test_app();
+    let intake = t.token("ines", Role::Intake).await;
+    let analyst = t.token("ana", Role::Analyst).await;
+    let body = serde_json::json!({
+        "category": "drugs",
+        "explanation": "<script>alert('x')</script> 冰毒 出",
+        "locations": [{"kind": "handle", "value": "@\"><svg onload=alert(2)>"}],
+        "good_faith": true
+    })
+    .to_string();
+    assert_eq!(t.post_json("/api/v1/reports", body, &[]).await.status, 201);
+    let report = t.get_as("/api/v1/reports", &intake).await.json()["reports"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let case = post(&t, &format!("/api/v1/reports/{report}/triage"), &intake, "")
+        .await
+        .json()["case_id"]
+        .as_i64()
+        .unwrap();
+    let page = t
+        .send(
+            Request::get(format!("/staff/cases/{case}"))
+                .header("cookie", format!("harrier_staff={analyst}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert!(!html.contains("<script>alert"), "{html}");
+    assert!(!html.contains("<svg onload"), "{html}");
+    assert!(html.contains("&#60;script&#62;alert"), "{html}");
+    let csp = page.headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+}
+
+/// One member of the export, read under a cap.
+fn member(archive: &mut zip::ZipArchive<std::io::Cursor<Vec<u8>>>, name: &str) -> Vec<u8> {
+    let file = archive.by_name(name).unwrap();
+    harrier_core::bounded::read_to_end(file, 1 << 20).unwrap()
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b == b'.' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
