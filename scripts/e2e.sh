@@ -48,13 +48,21 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# A staff admin (its one-time password goes to the console test) and a
+# A staff admin (its one-time password goes to the console test), another
+# for the TOTP test, and a
 # provider whose key pushes one feed item once the server is up.
 STAFF_LINE="$(HARRIER_STORAGE__DATA_DIR="$WORK/data" env -u HARRIER_BIN -u HARRIER_URL \
   "$BIN" staff add e2e-admin --role admin 2>/dev/null | grep 'one-time password')"
 export E2E_STAFF_NAME="e2e-admin"
 E2E_STAFF_PASSWORD="${STAFF_LINE##*: }"
 export E2E_STAFF_PASSWORD
+# A second admin for the TOTP test (e2e/tests/totp.test.mjs): the tests run
+# side by side and each one's codes may be used only once.
+TOTP_LINE="$(HARRIER_STORAGE__DATA_DIR="$WORK/data" env -u HARRIER_BIN -u HARRIER_URL \
+  "$BIN" staff add e2e-totp --role admin 2>/dev/null | grep 'one-time password')"
+export E2E_TOTP_NAME="e2e-totp"
+E2E_TOTP_PASSWORD="${TOTP_LINE##*: }"
+export E2E_TOTP_PASSWORD
 PROVIDER_KEY="$(HARRIER_STORAGE__DATA_DIR="$WORK/data" env -u HARRIER_BIN -u HARRIER_URL \
   "$BIN" provider add e2e-feed --scopes feed 2>/dev/null | grep -o 'hk_[a-z0-9_]*')"
 

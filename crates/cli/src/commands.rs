@@ -155,7 +155,7 @@ async fn load_demo(config: &Config, store: &harrier_store::SqliteStore) -> anyho
         "Demo: {queued} new SAMPLE feed items from provider demo-feed queued for the patrol (see /staff/patrol)."
     );
     println!(
-        "Demo: sign in at /staff/login, or with POST /api/v1/auth/login {{\"name\":\"admin\",\"password\":\"…\",\"new_password\":\"…\"}}; data in {}",
+        "Demo: sign in at /staff/login (admin then sets up an authenticator app, TOTP), or with POST /api/v1/auth/login {{\"name\":\"intake\",\"password\":\"…\",\"new_password\":\"…\"}}; data in {}",
         config.storage.data_dir.display()
     );
     Ok(())
@@ -220,7 +220,26 @@ pub async fn staff_add(config: &Config, name: &str, role: &str, reset: bool) -> 
         "staff account {name} ({}) one-time password: {password}",
         role.as_str()
     );
-    println!("it must be changed at first sign-in (POST /api/v1/auth/login with new_password)");
+    println!(
+        "it must be changed at first sign-in (at /staff/login, or POST /api/v1/auth/login with new_password)"
+    );
+    if role.requires_totp() {
+        println!("admins set up an authenticator app (TOTP) at their first sign-in in the console");
+    }
+    Ok(())
+}
+
+pub async fn staff_reset_totp(config: &Config, name: &str) -> anyhow::Result<()> {
+    check_name(name)?;
+    let store = wiring::open_store(config)?;
+    let Some(credentials) = store.staff_credentials(name).await? else {
+        bail!("there is no staff account {name:?}");
+    };
+    store.clear_totp(credentials.staff.id).await?;
+    println!("staff account {name}: authenticator app removed, every session ended");
+    if credentials.staff.role.requires_totp() {
+        println!("as an admin, {name} sets up a new one at the next sign-in at /staff/login");
+    }
     Ok(())
 }
 

@@ -19,6 +19,8 @@ pub const EXAMPLE: &str = include_str!("../harrier.example.toml");
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
+    #[error("configuration: server.{0} must be at least 1 (it is 0)")]
+    Zero(&'static str),
     #[error("configuration: {0}")]
     Toml(#[from] toml::de::Error),
     #[error(
@@ -81,6 +83,10 @@ pub struct ServerConfig {
     pub listen: String,
     pub secure_cookies: bool,
     pub token_hours: u32,
+    pub session_idle_minutes: u32,
+    pub lockout_failures: u32,
+    pub lockout_window_minutes: u32,
+    pub lockout_minutes: u32,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -103,6 +109,24 @@ impl Default for Config {
     }
 }
 
+impl ServerConfig {
+    /// Settings a session or a lock could not work with.
+    fn check(&self) -> Result<(), ConfigError> {
+        let mut must_count = vec![
+            ("token_hours", self.token_hours),
+            ("session_idle_minutes", self.session_idle_minutes),
+        ];
+        if self.lockout_failures > 0 {
+            must_count.push(("lockout_window_minutes", self.lockout_window_minutes));
+            must_count.push(("lockout_minutes", self.lockout_minutes));
+        }
+        match must_count.into_iter().find(|(_, value)| *value == 0) {
+            Some((key, _)) => Err(ConfigError::Zero(key)),
+            None => Ok(()),
+        }
+    }
+}
+
 impl Default for ServerConfig {
     fn default() -> Self {
         let web = harrier_web::WebConfig::default();
@@ -110,6 +134,10 @@ impl Default for ServerConfig {
             listen: "127.0.0.1:8080".into(),
             secure_cookies: web.secure_cookies,
             token_hours: web.token_hours,
+            session_idle_minutes: web.session_idle_minutes,
+            lockout_failures: web.lockout_failures,
+            lockout_window_minutes: web.lockout_window_minutes,
+            lockout_minutes: web.lockout_minutes,
         }
     }
 }
@@ -181,6 +209,7 @@ impl Config {
         if config.version != VERSION {
             return Err(ConfigError::Version(config.version));
         }
+        config.server.check()?;
         Ok(config)
     }
 
@@ -188,6 +217,10 @@ impl Config {
         harrier_web::WebConfig {
             secure_cookies: self.server.secure_cookies,
             token_hours: self.server.token_hours,
+            session_idle_minutes: self.server.session_idle_minutes,
+            lockout_failures: self.server.lockout_failures,
+            lockout_window_minutes: self.server.lockout_window_minutes,
+            lockout_minutes: self.server.lockout_minutes,
         }
     }
 }
@@ -267,6 +300,28 @@ mod tests {
         assert_eq!(config.server.listen, "0.0.0.0:9000");
         assert!(!config.storage.group_commit);
         assert_eq!(config.limits.per_address_per_minute, 7);
+    }
+
+    #[test]
+    fn session_and_lockout_settings_must_be_usable() {
+        let load = |server: &str| {
+            Config::load(
+                Some(&format!("version = 1\n[server]\n{server}\n")),
+                &BTreeMap::new(),
+            )
+        };
+        let config = load("session_idle_minutes = 45\nlockout_failures = 3").unwrap();
+        let web = config.web();
+        assert_eq!(web.session_policy().idle, time::Duration::minutes(45));
+        assert_eq!(web.lockout_policy().max_failures, 3);
+        let zero = load("session_idle_minutes = 0").unwrap_err().to_string();
+        assert_eq!(
+            zero,
+            "configuration: server.session_idle_minutes must be at least 1 (it is 0)"
+        );
+        assert!(load("lockout_minutes = 0").is_err());
+        // With locking off, its durations do not matter.
+        assert!(load("lockout_failures = 0\nlockout_minutes = 0").is_ok());
     }
 
     #[test]

@@ -260,10 +260,15 @@ enum StaffCommand {
         /// admin, intake, analyst, moderator, reviewer or auditor.
         #[arg(long)]
         role: String,
-        /// Give an existing account a new one-time password.
+        /// Give an existing account a new one-time password (also unlocks
+        /// it and ends its sessions; keeps its authenticator app).
         #[arg(long)]
         reset: bool,
     },
+    /// Remove an account's authenticator app (TOTP), e.g. after a lost
+    /// phone, and end its sessions. An admin sets up a new one at the next
+    /// sign-in; the other roles may from their account page.
+    ResetTotp { name: String },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -362,6 +367,9 @@ fn main() -> anyhow::Result<()> {
             Command::Staff {
                 command: StaffCommand::Add { name, role, reset },
             } => commands::staff_add(&config, &name, &role, reset).await,
+            Command::Staff {
+                command: StaffCommand::ResetTotp { name },
+            } => commands::staff_reset_totp(&config, &name).await,
             Command::Audit {
                 command: AuditCommand::Verify { head },
             } => audit_cmd::verify(&config, head.as_deref()).await,

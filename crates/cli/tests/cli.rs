@@ -165,6 +165,37 @@ fn staff_add_prints_a_one_time_password_once() {
     assert!(text(&bad).contains("not one of admin"));
 }
 
+#[test]
+fn staff_reset_totp_removes_the_second_factor_of_a_named_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let added = harrier(dir.path(), &["staff", "add", "root", "--role", "admin"]);
+    assert!(
+        text(&added).contains("authenticator app (TOTP)"),
+        "{}",
+        text(&added)
+    );
+    let db = rusqlite::Connection::open(dir.path().join("harrier.db")).unwrap();
+    db.execute(
+        "UPDATE staff SET totp_secret = 'v1.sealed', totp_confirmed = 1 WHERE name = 'root'",
+        [],
+    )
+    .unwrap();
+    let reset = harrier(dir.path(), &["staff", "reset-totp", "root"]);
+    assert!(reset.status.success(), "{}", text(&reset));
+    assert!(text(&reset).contains("authenticator app removed, every session ended"));
+    let left: (Option<String>, bool) = db
+        .query_row(
+            "SELECT totp_secret, totp_confirmed FROM staff WHERE name = 'root'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(left, (None, false));
+    let unknown = harrier(dir.path(), &["staff", "reset-totp", "nobody"]);
+    assert!(!unknown.status.success());
+    assert!(text(&unknown).contains("there is no staff account \"nobody\""));
+}
+
 /// Runs `harrier demo` until it serves, then stops it; returns what it printed.
 fn demo_once(data: &Path) -> String {
     use std::io::BufRead;

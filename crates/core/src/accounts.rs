@@ -1,9 +1,15 @@
-//! Staff accounts, roles and API tokens.
+//! Staff accounts, roles, passwords and tokens.
 //!
-//! Passwords are hashed with argon2id; API tokens are 256 random bits shown
-//! once and stored as SHA-256 (a token is already high-entropy, so a slow hash
-//! would only slow every request). Sessions, TOTP and lockout belong to the
-//! console issue; this module has what the intake API needs.
+//! Passwords are hashed with argon2id; session tokens are 256 random bits
+//! shown once and stored as SHA-256 (a token is already high-entropy, so a
+//! slow hash would only slow every request). The second factor is in
+//! [`totp`], locking after failed sign-ins in [`lockout`], the sessions'
+//! idle and absolute limits in [`session`]. Admins must have a second
+//! factor ([`Role::requires_totp`]).
+
+pub mod lockout;
+pub mod session;
+pub mod totp;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -47,6 +53,12 @@ impl Role {
 
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Admins may not sign in without a second factor; for the other roles it
+    /// is their choice.
+    pub fn requires_totp(self) -> bool {
+        self == Self::Admin
     }
 
     /// Reporter contact details are for the intake role only.

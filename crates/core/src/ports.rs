@@ -4,6 +4,8 @@
 //! CLI only see these traits. Row types of a backend never leave it: the
 //! methods speak in the domain's own types.
 
+use crate::accounts::lockout::{LockoutPolicy, LoginFailures};
+use crate::accounts::session::NewSession;
 use crate::accounts::{Role, Staff};
 use crate::directory::Service;
 use crate::intake::{
@@ -114,12 +116,27 @@ pub struct SubjectFilter {
     pub limit: u32,
 }
 
-/// A staff account with its stored password hash, for login.
+/// A staff account with what sign-in checks: the password hash, the second
+/// factor, the recent failures.
 #[derive(Debug, Clone)]
 pub struct StaffCredentials {
     pub staff: Staff,
     pub password_hash: String,
     pub disabled: bool,
+    pub totp: Option<StoredTotp>,
+    pub failures: LoginFailures,
+}
+
+/// An account's TOTP secret as stored: sealed (`accounts::totp::seal`),
+/// and confirmed once a code from it was accepted. An unconfirmed secret is
+/// an enrolment in progress and does not guard the account yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredTotp {
+    pub sealed_secret: String,
+    pub confirmed: bool,
+    /// The last step whose code was accepted; codes of that step or earlier
+    /// are refused (no replay).
+    pub last_step: Option<u64>,
 }
 
 /// Totals for /metrics and the health check.
@@ -173,7 +190,9 @@ pub trait Store: Send + Sync + 'static {
     async fn directory(&self) -> Result<Vec<Service>, StoreError>;
 
     /// Creates a staff account, or resets an existing one's role and
-    /// password when `reset` is true.
+    /// password when `reset` is true. A reset also ends the account's
+    /// sessions and clears its failed sign-ins (the admin's way to unlock);
+    /// it keeps the second factor.
     async fn put_staff(
         &self,
         name: &str,
@@ -184,20 +203,58 @@ pub trait Store: Send + Sync + 'static {
         now: OffsetDateTime,
     ) -> Result<Staff, StoreError>;
     async fn staff_credentials(&self, name: &str) -> Result<Option<StaffCredentials>, StoreError>;
-    async fn set_password(&self, staff_id: i64, password_hash: &str) -> Result<(), StoreError>;
-    async fn insert_token(
+    /// Sets a new password and ends every session of the account but
+    /// `keep_session` (a token hash), if given.
+    async fn set_password(
         &self,
         staff_id: i64,
-        token_hash: &str,
-        expires_at: OffsetDateTime,
+        password_hash: &str,
+        keep_session: Option<&str>,
     ) -> Result<(), StoreError>;
+
+    /// Counts one failed sign-in (`LoginFailures::after_failure`, in one
+    /// write) and returns the new state.
+    async fn record_login_failure(
+        &self,
+        staff_id: i64,
+        policy: LockoutPolicy,
+        now: OffsetDateTime,
+    ) -> Result<LoginFailures, StoreError>;
+    async fn clear_login_failures(&self, staff_id: i64) -> Result<(), StoreError>;
+
+    /// Stores a new, unconfirmed TOTP secret (an enrolment). Refused with
+    /// `AlreadyExists` when the account has a confirmed one.
+    async fn begin_totp(&self, staff_id: i64, sealed_secret: &str) -> Result<(), StoreError>;
+    /// Accepts a code's step when it is later than the last accepted one,
+    /// in one write, and confirms the secret when `confirm`. False when the
+    /// step was already used (a replay) or there is no secret.
+    async fn accept_totp_step(
+        &self,
+        staff_id: i64,
+        step: u64,
+        confirm: bool,
+    ) -> Result<bool, StoreError>;
+    /// Removes the second factor and ends every session of the account.
+    async fn clear_totp(&self, staff_id: i64) -> Result<(), StoreError>;
+
+    async fn insert_session(&self, session: &NewSession) -> Result<(), StoreError>;
+    /// The staff member of a live session (within both of its limits, and
+    /// the account not disabled). Writes the last-seen time when it is a
+    /// minute old or more (`accounts::session`).
     async fn staff_by_token(
         &self,
         token_hash: &str,
         now: OffsetDateTime,
     ) -> Result<Option<Staff>, StoreError>;
-    /// Ends a token (sign-out); unknown tokens are ignored.
+    /// Ends a session (sign-out); unknown tokens are ignored.
     async fn delete_token(&self, token_hash: &str) -> Result<(), StoreError>;
+    /// Ends every session of the account but `keep_session`, if given;
+    /// returns how many ended.
+    async fn end_sessions(
+        &self,
+        staff_id: i64,
+        keep_session: Option<&str>,
+    ) -> Result<u64, StoreError>;
 
     async fn totals(&self) -> Result<Totals, StoreError>;
 }

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
 use harrier_core::accounts::Role;
+use harrier_core::accounts::session::SessionPolicy;
 use harrier_core::directory::{Service, ServiceKind};
 use harrier_core::intake::{
     Channel, Location, LocationKind, ReportInput, ReporterContact, validate,
@@ -144,8 +145,12 @@ async fn staff_and_tokens(store: Arc<dyn Store>) {
             .await,
         Err(StoreError::AlreadyExists(_))
     ));
+    let policy = SessionPolicy {
+        absolute: time::Duration::hours(1),
+        idle: time::Duration::hours(1),
+    };
     store
-        .insert_token(staff.id, "t1", NOW + time::Duration::hours(1))
+        .insert_session(&policy.open(staff.id, "t1".into(), NOW))
         .await
         .unwrap();
     assert_eq!(
@@ -168,7 +173,7 @@ async fn staff_and_tokens(store: Arc<dyn Store>) {
         store.staff_by_token("t1", NOW).await.unwrap().is_none(),
         "a reset ends sessions"
     );
-    store.set_password(staff.id, "hash3").await.unwrap();
+    store.set_password(staff.id, "hash3", None).await.unwrap();
     let credentials = store.staff_credentials("ana").await.unwrap().unwrap();
     assert_eq!(
         (

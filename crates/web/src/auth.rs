@@ -43,13 +43,15 @@ pub enum Permission {
     ExportEvidence,
     /// Read the audit log.
     ReadAudit,
+    /// Manage one's own sign-in: password, TOTP, sessions.
+    OwnAccount,
 }
 
 const EVERYONE: &[Role] = &Role::ALL;
 const CASE_WORKERS: &[Role] = &[Role::Admin, Role::Analyst, Role::Moderator];
 
 /// The roles allowed for each permission.
-pub const PERMISSIONS: [(Permission, &[Role]); 12] = [
+pub const PERMISSIONS: [(Permission, &[Role]); 13] = [
     (Permission::ReadReports, EVERYONE),
     (Permission::LogPhoneReport, &[Role::Admin, Role::Intake]),
     (Permission::ManageProviders, &[Role::Admin]),
@@ -77,6 +79,7 @@ pub const PERMISSIONS: [(Permission, &[Role]); 12] = [
     (Permission::AddEvidence, CASE_WORKERS),
     (Permission::ExportEvidence, CASE_WORKERS),
     (Permission::ReadAudit, &[Role::Admin, Role::Auditor]),
+    (Permission::OwnAccount, EVERYONE),
 ];
 
 pub fn allowed(permission: Permission, role: Role) -> bool {
@@ -122,6 +125,7 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         // Intake and staff sign-in.
         ("POST", "/api/v1/reports", Public),
         ("POST", "/api/v1/auth/login", Public),
+        ("POST", "/api/v1/auth/logout-all", Staff(OwnAccount)),
         ("GET", "/api/v1/categories", Public),
         ("POST", "/api/v1/reports/phone", Staff(LogPhoneReport)),
         ("GET", "/api/v1/reports", Staff(ReadReports)),
@@ -164,7 +168,13 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("GET", "/staff", Public),
         ("GET", "/staff/login", Public),
         ("POST", "/staff/login", Public),
-        ("POST", "/staff/logout", Staff(ReadReports)),
+        ("POST", "/staff/login/enrol", Public),
+        ("POST", "/staff/logout", Staff(OwnAccount)),
+        ("POST", "/staff/logout-all", Staff(OwnAccount)),
+        ("GET", "/staff/account", Staff(OwnAccount)),
+        ("POST", "/staff/account/totp", Staff(OwnAccount)),
+        ("POST", "/staff/account/totp/confirm", Staff(OwnAccount)),
+        ("POST", "/staff/account/password", Staff(OwnAccount)),
         ("GET", "/staff/patrol", Staff(ReadPatrol)),
         ("GET", "/staff/cases", Staff(ReadCases)),
         ("GET", "/staff/cases/{id}", Staff(ReadCases)),

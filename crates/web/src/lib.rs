@@ -41,8 +41,16 @@ pub const API_BODY_LIMIT: usize = 256 * 1024;
 pub struct WebConfig {
     /// Mark cookies `Secure` (turn on when served over HTTPS).
     pub secure_cookies: bool,
-    /// Hours a staff API token stays valid.
+    /// Hours a staff session (API token or console cookie) lasts at most.
     pub token_hours: u32,
+    /// Minutes without use after which a staff session ends.
+    pub session_idle_minutes: u32,
+    /// Failed sign-ins (password or TOTP) that lock an account; 0: never.
+    pub lockout_failures: u32,
+    /// Minutes within which those failures must fall.
+    pub lockout_window_minutes: u32,
+    /// Minutes an account stays locked.
+    pub lockout_minutes: u32,
 }
 
 impl Default for WebConfig {
@@ -50,6 +58,27 @@ impl Default for WebConfig {
         Self {
             secure_cookies: false,
             token_hours: 12,
+            session_idle_minutes: 30,
+            lockout_failures: 5,
+            lockout_window_minutes: 15,
+            lockout_minutes: 15,
+        }
+    }
+}
+
+impl WebConfig {
+    pub fn session_policy(&self) -> harrier_core::accounts::session::SessionPolicy {
+        harrier_core::accounts::session::SessionPolicy {
+            absolute: time::Duration::hours(i64::from(self.token_hours)),
+            idle: time::Duration::minutes(i64::from(self.session_idle_minutes)),
+        }
+    }
+
+    pub fn lockout_policy(&self) -> harrier_core::accounts::lockout::LockoutPolicy {
+        harrier_core::accounts::lockout::LockoutPolicy {
+            max_failures: self.lockout_failures,
+            window: time::Duration::minutes(i64::from(self.lockout_window_minutes)),
+            lock_for: time::Duration::minutes(i64::from(self.lockout_minutes)),
         }
     }
 }

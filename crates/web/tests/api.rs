@@ -301,6 +301,7 @@ async fn every_permission_is_checked_for_every_role() {
                     matches!(role, Role::Admin | Role::Analyst | Role::Moderator)
                 }
                 Permission::ReadAudit => matches!(role, Role::Admin | Role::Auditor),
+                Permission::OwnAccount => true,
             };
             assert_eq!(
                 allowed(permission, role),

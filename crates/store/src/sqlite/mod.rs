@@ -16,6 +16,8 @@ mod time;
 mod writer;
 
 use async_trait::async_trait;
+use harrier_core::accounts::lockout::{LockoutPolicy, LoginFailures};
+use harrier_core::accounts::session::NewSession;
 use harrier_core::accounts::{Role, Staff};
 use harrier_core::cases::CasePolicy;
 use harrier_core::directory::Service;
@@ -34,9 +36,10 @@ use writer::Writer;
 /// The metric that records how many writes shared one commit.
 pub(crate) const METRIC_BATCH: &str = "harrier_sqlite_commit_batch_size";
 
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     include_str!("../../migrations/sqlite/0001_init.sql"),
     include_str!("../../migrations/sqlite/0002_patrol.sql"),
+    include_str!("../../migrations/sqlite/0003_staff_security.sql"),
     include_str!("../../migrations/sqlite/0004_cases.sql"),
 ];
 
@@ -321,22 +324,64 @@ impl Store for SqliteStore {
         self.read(move |conn| staff::credentials(conn, &name)).await
     }
 
-    async fn set_password(&self, staff_id: i64, password_hash: &str) -> Result<(), StoreError> {
+    async fn set_password(
+        &self,
+        staff_id: i64,
+        password_hash: &str,
+        keep_session: Option<&str>,
+    ) -> Result<(), StoreError> {
         let hash = password_hash.to_owned();
+        let keep = keep_session.map(str::to_owned);
         self.writer
-            .write(move |conn| staff::set_password(conn, staff_id, &hash))
+            .write(move |conn| staff::set_password(conn, staff_id, &hash, keep.as_deref()))
             .await
     }
 
-    async fn insert_token(
+    async fn record_login_failure(
         &self,
         staff_id: i64,
-        token_hash: &str,
-        expires_at: ::time::OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        let hash = token_hash.to_owned();
+        policy: LockoutPolicy,
+        now: ::time::OffsetDateTime,
+    ) -> Result<LoginFailures, StoreError> {
         self.writer
-            .write(move |conn| staff::insert_token(conn, staff_id, &hash, expires_at))
+            .write(move |conn| staff::record_failure(conn, staff_id, &policy, now))
+            .await
+    }
+
+    async fn clear_login_failures(&self, staff_id: i64) -> Result<(), StoreError> {
+        self.writer
+            .write(move |conn| staff::clear_failures(conn, staff_id))
+            .await
+    }
+
+    async fn begin_totp(&self, staff_id: i64, sealed_secret: &str) -> Result<(), StoreError> {
+        let sealed = sealed_secret.to_owned();
+        self.writer
+            .write(move |conn| staff::begin_totp(conn, staff_id, &sealed))
+            .await
+    }
+
+    async fn accept_totp_step(
+        &self,
+        staff_id: i64,
+        step: u64,
+        confirm: bool,
+    ) -> Result<bool, StoreError> {
+        self.writer
+            .write(move |conn| staff::accept_totp_step(conn, staff_id, step, confirm))
+            .await
+    }
+
+    async fn clear_totp(&self, staff_id: i64) -> Result<(), StoreError> {
+        self.writer
+            .write(move |conn| staff::clear_totp(conn, staff_id))
+            .await
+    }
+
+    async fn insert_session(&self, session: &NewSession) -> Result<(), StoreError> {
+        let session = session.clone();
+        self.writer
+            .write(move |conn| staff::insert_session(conn, &session))
             .await
     }
 
@@ -346,8 +391,20 @@ impl Store for SqliteStore {
         now: ::time::OffsetDateTime,
     ) -> Result<Option<Staff>, StoreError> {
         let hash = token_hash.to_owned();
-        self.read(move |conn| staff::by_token(conn, &hash, now))
-            .await
+        let found = {
+            let hash = hash.clone();
+            self.read(move |conn| staff::by_token(conn, &hash)).await?
+        };
+        let Some((staff, times)) = found.filter(|(_, times)| times.is_live(now)) else {
+            return Ok(None);
+        };
+        // Reads stay reads: the last-seen time is written once a minute.
+        if times.needs_touch(now) {
+            self.writer
+                .write(move |conn| staff::touch(conn, &hash, now))
+                .await?;
+        }
+        Ok(Some(staff))
     }
 
     async fn delete_token(&self, token_hash: &str) -> Result<(), StoreError> {
@@ -358,6 +415,17 @@ impl Store for SqliteStore {
                     .map_err(db_err)?;
                 Ok(())
             })
+            .await
+    }
+
+    async fn end_sessions(
+        &self,
+        staff_id: i64,
+        keep_session: Option<&str>,
+    ) -> Result<u64, StoreError> {
+        let keep = keep_session.map(str::to_owned);
+        self.writer
+            .write(move |conn| staff::end_sessions(conn, staff_id, keep.as_deref()))
             .await
     }
 

@@ -145,14 +145,26 @@ pub struct LoginRequest {
     pub password: String,
     /// Required when the account still has its one-time password.
     pub new_password: Option<String>,
+    /// The 6-digit code of the account's authenticator app; required when
+    /// the account has one (`totp_required` otherwise). A code is accepted
+    /// once.
+    pub totp: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LoginBody {
     /// Send as `Authorization: Bearer <token>`.
     pub token: String,
+    /// The absolute end of the session (RFC 3339); it ends sooner when unused
+    /// for `server.session_idle_minutes`.
     pub expires_at: String,
     pub role: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LogoutAllBody {
+    /// How many sessions of the account were ended (the caller's included).
+    pub ended: u64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -25,7 +25,7 @@ use utoipa::{Modify, OpenApi};
     info(title = "Harrier API", version = "1", description = "Intake of reports (DSA Art. 16 notices) and the staff read API."),
     paths(
         reports::create, reports::create_phone, reports::list, reports::get, reports::subjects,
-        reports::categories, login::login, ops::healthz, ops::metrics,
+        reports::categories, login::login, login::logout_all, ops::healthz, ops::metrics,
         items::push, patrol::create_provider, patrol::create_key, patrol::revoke_key,
         patrol::list_providers, patrol::reload_rules, patrol::status,
         cases::list, cases::get, cases::transition, cases::claim, cases::assign, cases::bulk,
@@ -77,6 +77,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/api/v1/auth/login",
             post(login::login).route_layer(limit()),
         )
+        .route("/api/v1/auth/logout-all", post(login::logout_all))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .route("/api/openapi.json", get(ops::openapi))

@@ -1,26 +1,30 @@
 //! The staff console: server-rendered pages behind a sign-in, in Chinese
 //! and English, without JavaScript.
 //!
-//! What is here: sign-in and sign-out, the case queue and case pages, the
-//! tip-offs waiting for triage and the audit log (`cases.rs`), and the
-//! patrol's status page (the queue, its lag, signals per rule with live and
-//! shadow side by side). Each page checks the permission `auth::ROUTES`
-//! gives it.
-//! A session is a staff token (the same kind the API uses, stored as its
-//! SHA-256 with an absolute expiry of `server.token_hours`) in a cookie that
-//! is HttpOnly, SameSite=Strict, scoped to /staff and Secure when
+//! What is here: sign-in (password, TOTP code, the one-time password
+//! change, and setting up TOTP where it is required: `account.rs`),
+//! sign-out here and everywhere, the account's security page, the case
+//! queue and case pages, the tip-offs waiting for triage and the audit log
+//! (`cases.rs`), and the patrol's status page (the queue, its lag, signals
+//! per rule with live and shadow side by side). Each page checks the
+//! permission `auth::ROUTES` gives it. A session is a staff token (the same
+//! kind the API uses, stored as its SHA-256 with the absolute and idle
+//! limits of `accounts::session`) in a cookie that is HttpOnly,
+//! SameSite=Strict, scoped to /staff and Secure when
 //! `server.secure_cookies` is on. Forms carry a CSRF token bound to a nonce
 //! cookie, as the tip-off form does.
 //!
 //! The console may load one script of its own (`static/console.js`:
 //! keyboard shortcuts); its pages work without it.
 
+mod account;
 mod cases;
 mod patrol;
 
 use crate::AppState;
-use crate::api::login::sign_in;
+use crate::api::login::{Attempt, Outcome, SignedIn, sign_in};
 use crate::csrf;
+use crate::errors::ApiError;
 use crate::i18n::Chosen;
 use crate::portal::{Page, render};
 use askama::Template;
@@ -47,7 +51,22 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/staff/login",
             get(login_form).post(login).route_layer(limit()),
         )
+        .route(
+            "/staff/login/enrol",
+            post(account::enrol_at_sign_in).route_layer(limit()),
+        )
         .route("/staff/logout", post(logout))
+        .route("/staff/logout-all", post(account::logout_all))
+        .route("/staff/account", get(account::page))
+        .route("/staff/account/totp", post(account::begin_totp))
+        .route(
+            "/staff/account/totp/confirm",
+            post(account::confirm_totp).route_layer(limit()),
+        )
+        .route(
+            "/staff/account/password",
+            post(account::change_password).route_layer(limit()),
+        )
         .route("/staff/patrol", get(patrol::page))
         .route("/staff/cases", get(cases::list))
         .route("/staff/cases/{id}", get(cases::show))
@@ -166,6 +185,12 @@ impl Nav {
                 "audit",
                 Permission::ReadAudit,
             ),
+            (
+                "/staff/account",
+                "staff.account.title",
+                "account",
+                Permission::OwnAccount,
+            ),
         ];
         Self {
             staff: staff.name.clone(),
@@ -244,6 +269,8 @@ struct LoginPage {
     error_code: String,
     /// Show the new-password field as required.
     change_password: bool,
+    /// Show the TOTP code field as required.
+    totp_required: bool,
 }
 
 fn login_page(
@@ -258,6 +285,9 @@ fn login_page(
     let change_password = error
         .as_ref()
         .is_some_and(|(code, _)| matches!(*code, "password_change_required" | "weak_password"));
+    let totp_required = error
+        .as_ref()
+        .is_some_and(|(code, _)| matches!(*code, "totp_required" | "totp_invalid"));
     let (error_code, error) = match error {
         Some((code, message)) => (code.to_owned(), Some(message)),
         None => (String::new(), None),
@@ -269,6 +299,7 @@ fn login_page(
         error,
         error_code,
         change_password,
+        totp_required,
     };
     with_cookie(render(status, &template), cookie)
 }
@@ -290,6 +321,8 @@ pub struct LoginForm {
     password: String,
     #[serde(default)]
     new_password: String,
+    #[serde(default)]
+    totp: String,
     csrf: String,
 }
 
@@ -322,38 +355,77 @@ async fn login(
             Some(("csrf_failed", message)),
         );
     }
-    let new_password = Some(form.new_password.as_str()).filter(|p| !p.is_empty());
-    match sign_in(&state, &name, &form.password, new_password).await {
-        Ok(signed_in) => {
-            let max_age = i64::from(state.config.token_hours) * 3600;
-            let cookie = format!(
-                "{SESSION_COOKIE}={}; Path=/staff; HttpOnly; SameSite=Strict; Max-Age={max_age}{}",
-                signed_in.token,
-                secure(&state)
-            );
-            with_cookie(Redirect::to("/staff/patrol").into_response(), Some(cookie))
-        }
-        Err(error) => {
-            let key = match error.code {
-                "invalid_credentials" => "staff.login.invalid",
-                "password_change_required" => "staff.login.change_required",
-                "weak_password" => "staff.login.weak",
-                _ => "staff.login.unavailable",
-            };
-            let mut message = chosen.lang.messages().s(key).to_owned();
-            if error.code == "weak_password" {
-                message = format!("{message} ({})", error.message);
+    let attempt = Attempt {
+        name: &name,
+        password: &form.password,
+        new_password: Some(form.new_password.as_str()).filter(|p| !p.is_empty()),
+        totp: Some(form.totp.as_str()).filter(|t| !t.trim().is_empty()),
+    };
+    match sign_in(&state, attempt).await {
+        Ok(Outcome::SignedIn(signed_in)) => session_started(&state, signed_in),
+        Ok(Outcome::MustEnrol { staff, pending }) => {
+            match account::enrol_during_sign_in(&state, chosen.clone(), &headers, staff, pending)
+                .await
+            {
+                Ok(page) => page,
+                Err(error) => login_failed(&state, chosen, &headers, name, error).await,
             }
-            login_page(
-                &state,
-                chosen,
-                &headers,
-                error.status,
-                name,
-                Some((error.code, message)),
-            )
+        }
+        Err(error) => login_failed(&state, chosen, &headers, name, error).await,
+    }
+}
+
+/// The session cookie for a finished sign-in, and on to the console.
+fn session_started(state: &AppState, signed_in: SignedIn) -> Response {
+    let max_age = i64::from(state.config.token_hours) * 3600;
+    let cookie = format!(
+        "{SESSION_COOKIE}={}; Path=/staff; HttpOnly; SameSite=Strict; Max-Age={max_age}{}",
+        signed_in.token,
+        secure(state)
+    );
+    with_cookie(Redirect::to("/staff/cases").into_response(), Some(cookie))
+}
+
+/// The sign-in form again, with a failed attempt's error in the page's
+/// language.
+async fn login_failed(
+    state: &AppState,
+    chosen: Chosen,
+    headers: &HeaderMap,
+    name: String,
+    error: ApiError,
+) -> Response {
+    let key = match error.code {
+        "invalid_credentials" => "staff.login.invalid",
+        "password_change_required" => "staff.login.change_required",
+        "weak_password" => "staff.login.weak",
+        "totp_required" => "staff.login.totp_required",
+        "totp_invalid" => "staff.totp.invalid",
+        "account_locked" => "staff.login.locked",
+        "totp_unreadable" => "staff.login.totp_unreadable",
+        _ => "staff.login.unavailable",
+    };
+    let mut message = chosen.lang.messages().s(key).to_owned();
+    if error.code == "weak_password" {
+        message = format!("{message} ({})", error.message);
+    }
+    if error.code == "account_locked" {
+        // The lock's end, read again rather than parsed out of the message.
+        let now = state.clock.now();
+        if let Ok(Some(c)) = state.store.staff_credentials(&name).await
+            && let Some(until) = c.failures.locked_at(now)
+        {
+            message = format!("{message} {}", account::until_text(until));
         }
     }
+    login_page(
+        state,
+        chosen,
+        headers,
+        error.status,
+        name,
+        Some((error.code, message)),
+    )
 }
 
 #[derive(Deserialize)]

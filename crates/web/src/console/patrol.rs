@@ -26,9 +26,7 @@ struct RuleRow {
 #[template(path = "staff_patrol.html")]
 struct PatrolPage {
     page: Page,
-    csrf: String,
-    staff: String,
-    role: String,
+    nav: super::Nav,
     ruleset: String,
     status: PatrolStatus,
     lag: String,
@@ -77,9 +75,7 @@ pub async fn page(
     let (csrf, cookie) = csrf_for(&state, &headers);
     let template = PatrolPage {
         page: Page::new(chosen),
-        csrf,
-        staff: signed_in.staff.name.clone(),
-        role: signed_in.staff.role.as_str().to_owned(),
+        nav: super::Nav::new(&signed_in.staff, csrf, "patrol"),
         ruleset: state
             .rules
             .as_ref()

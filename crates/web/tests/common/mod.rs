@@ -140,10 +140,12 @@ impl TestApp {
             .await
             .unwrap();
         let (secret, hash) = new_token();
-        self.store
-            .insert_token(staff.id, &hash, datetime!(2026-11-25 09:00 UTC))
-            .await
-            .unwrap();
+        let session =
+            self.state
+                .config
+                .session_policy()
+                .open(staff.id, hash, self.state.clock.now());
+        self.store.insert_session(&session).await.unwrap();
         secret
     }
 
