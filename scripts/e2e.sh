@@ -63,6 +63,21 @@ TOTP_LINE="$(HARRIER_STORAGE__DATA_DIR="$WORK/data" env -u HARRIER_BIN -u HARRIE
 export E2E_TOTP_NAME="e2e-totp"
 E2E_TOTP_PASSWORD="${TOTP_LINE##*: }"
 export E2E_TOTP_PASSWORD
+# An admin for the case test (e2e/tests/cases.test.mjs), and an intake,
+# an analyst and an auditor for the XSS test (e2e/tests/xss.test.mjs).
+staff_password() {
+  local line
+  line="$(HARRIER_STORAGE__DATA_DIR="$WORK/data" env -u HARRIER_BIN -u HARRIER_URL \
+    "$BIN" staff add "$1" --role "$2" 2>/dev/null | grep 'one-time password')"
+  echo "${line##*: }"
+}
+export E2E_CASES_NAME="e2e-cases"
+E2E_CASES_PASSWORD="$(staff_password e2e-cases admin)"
+export E2E_CASES_PASSWORD
+E2E_XSS_INTAKE_PASSWORD="$(staff_password e2e-xss-intake intake)"
+E2E_XSS_ANALYST_PASSWORD="$(staff_password e2e-xss-analyst analyst)"
+E2E_XSS_AUDITOR_PASSWORD="$(staff_password e2e-xss-auditor auditor)"
+export E2E_XSS_INTAKE_PASSWORD E2E_XSS_ANALYST_PASSWORD E2E_XSS_AUDITOR_PASSWORD
 PROVIDER_KEY="$(HARRIER_STORAGE__DATA_DIR="$WORK/data" env -u HARRIER_BIN -u HARRIER_URL \
   "$BIN" provider add e2e-feed --scopes feed 2>/dev/null | grep -o 'hk_[a-z0-9_]*')"
 
@@ -94,6 +109,7 @@ curl -fsS -o /dev/null -X POST "$URL/api/v1/items" -H "Authorization: Bearer $PR
   -H 'content-type: application/json' \
   -d '{"items":[{"id":"e2e-1","kind":"post","account":"seller","text":"出冰 100元/克 加微信 bing_88"}]}'
 
+export E2E_PROVIDER_KEY="$PROVIDER_KEY"
 rc=0
 HARRIER_URL="$URL" node --test "$@" e2e/tests/ || rc=$?
 exit "$rc"
