@@ -5,6 +5,7 @@
 
 mod audit_cmd;
 mod backtest;
+mod bench_cases;
 mod bench_detect;
 mod commands;
 mod config;
@@ -168,6 +169,21 @@ enum BenchCommand {
         /// Scan at most this many items.
         #[arg(long)]
         limit: Option<usize>,
+    },
+    /// The case queues with many reports and cases: fills a database in
+    /// --data (kept for the next run) and prints each queue's latency as
+    /// JSON lines.
+    Cases {
+        /// Where the database is made (or reused when it is already full).
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long, default_value_t = 1_000_000)]
+        reports: usize,
+        #[arg(long, default_value_t = 100_000)]
+        cases: usize,
+        /// Requests per queue.
+        #[arg(long, default_value_t = 500)]
+        requests: usize,
     },
 }
 
@@ -380,6 +396,23 @@ fn main() -> anyhow::Result<()> {
             Command::Rules {
                 command: RulesCommand::Backtest { since, path },
             } => backtest::run(&config, &since, &path).await,
+            Command::Bench {
+                command:
+                    BenchCommand::Cases {
+                        data,
+                        reports,
+                        cases,
+                        requests,
+                    },
+            } => {
+                bench_cases::run(bench_cases::Args {
+                    data: &data,
+                    reports,
+                    cases,
+                    requests,
+                })
+                .await
+            }
             Command::Scan { .. } | Command::Rules { .. } | Command::Bench { .. } => Ok(()),
         }
     })
