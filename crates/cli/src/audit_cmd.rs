@@ -7,6 +7,25 @@ use anyhow::bail;
 use harrier_core::audit::{Head, Verifier};
 use harrier_core::cases::CaseStore;
 
+/// Records an action taken with the command line (the actor is
+/// `system:cli`: whoever can run it can read the data directory).
+pub async fn record(
+    store: &harrier_store::SqliteStore,
+    action: &'static str,
+    object: String,
+    detail: serde_json::Value,
+) -> anyhow::Result<()> {
+    use harrier_core::audit::{Actor, NewEntry};
+    use harrier_core::clock::{Clock, SystemClock};
+    store
+        .append_audit(
+            NewEntry::new(Actor::System("cli"), action, object, detail),
+            SystemClock.now(),
+        )
+        .await?;
+    Ok(())
+}
+
 /// Entries read per page while verifying.
 const PAGE: u32 = 10_000;
 

@@ -198,22 +198,19 @@ pub async fn staff_add(config: &Config, name: &str, role: &str, reset: bool) -> 
     let store = wiring::open_store(config)?;
     let password = one_time_password();
     let hash = hash_password(&password)?;
-    let now = SystemClock.now();
-    let staff = store.put_staff(name, role, &hash, true, reset, now).await?;
+    let staff = store
+        .put_staff(name, role, &hash, true, reset, SystemClock.now())
+        .await?;
     let action = if reset {
         "staff.reset"
     } else {
         "staff.created"
     };
-    harrier_core::cases::CaseStore::append_audit(
+    crate::audit_cmd::record(
         &store,
-        harrier_core::audit::NewEntry::new(
-            harrier_core::audit::Actor::System("cli"),
-            action,
-            format!("staff:{}", staff.id),
-            serde_json::json!({"name": name, "role": role.as_str()}),
-        ),
-        now,
+        action,
+        format!("staff:{}", staff.id),
+        serde_json::json!({"name": name, "role": role.as_str()}),
     )
     .await?;
     println!(
@@ -236,6 +233,13 @@ pub async fn staff_reset_totp(config: &Config, name: &str) -> anyhow::Result<()>
         bail!("there is no staff account {name:?}");
     };
     store.clear_totp(credentials.staff.id).await?;
+    crate::audit_cmd::record(
+        &store,
+        "staff.totp_reset",
+        format!("staff:{}", credentials.staff.id),
+        serde_json::json!({"name": name}),
+    )
+    .await?;
     println!("staff account {name}: authenticator app removed, every session ended");
     if credentials.staff.role.requires_totp() {
         println!("as an admin, {name} sets up a new one at the next sign-in at /staff/login");

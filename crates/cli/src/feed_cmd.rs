@@ -28,6 +28,13 @@ pub async fn provider_add(config: &Config, name: &str, scopes: &str) -> anyhow::
     store
         .add_provider_key(provider.id, &key.prefix, &key.hash, &scopes, now)
         .await?;
+    crate::audit_cmd::record(
+        &store,
+        "provider.created",
+        format!("provider:{}", provider.name),
+        scopes_detail(&key.prefix, &scopes),
+    )
+    .await?;
     print_key(&provider.name, &key.secret, &key.prefix, &scopes);
     Ok(())
 }
@@ -49,8 +56,20 @@ pub async fn provider_key(config: &Config, name: &str, scopes: &str) -> anyhow::
             SystemClock.now(),
         )
         .await?;
+    crate::audit_cmd::record(
+        &store,
+        "provider.key_issued",
+        format!("provider:{}", provider.name),
+        scopes_detail(&key.prefix, &scopes),
+    )
+    .await?;
     print_key(&provider.name, &key.secret, &key.prefix, &scopes);
     Ok(())
+}
+
+fn scopes_detail(prefix: &str, scopes: &[harrier_core::patrol::Scope]) -> serde_json::Value {
+    let scopes: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
+    serde_json::json!({"key_prefix": prefix, "scopes": scopes})
 }
 
 fn print_key(provider: &str, secret: &str, prefix: &str, scopes: &[harrier_core::patrol::Scope]) {
@@ -86,6 +105,13 @@ pub async fn provider_list(config: &Config) -> anyhow::Result<()> {
 pub async fn provider_revoke(config: &Config, prefix: &str) -> anyhow::Result<()> {
     let store = wiring::open_store(config)?;
     store.revoke_provider_key(prefix, SystemClock.now()).await?;
+    crate::audit_cmd::record(
+        &store,
+        "provider.key_revoked",
+        format!("provider-key:{prefix}"),
+        serde_json::json!({}),
+    )
+    .await?;
     println!("key {prefix} revoked");
     Ok(())
 }

@@ -6,6 +6,7 @@
 //! the whole router from an [`AppState`], so tests call it without a socket.
 
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod console;

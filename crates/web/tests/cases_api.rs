@@ -10,6 +10,7 @@ mod common;
 use axum::body::Body;
 use axum::http::Request;
 use harrier_core::accounts::Role;
+use harrier_core::ports::Store;
 use sha2::{Digest, Sha256};
 
 /// A 1×1 PNG.
@@ -298,4 +299,62 @@ fn urlencode(s: &str) -> String {
             }
         })
         .collect()
+}
+
+#[tokio::test]
+async fn sign_ins_and_provider_changes_are_in_the_audit_log() {
+    let t = common::test_app();
+    let admin = t.token("root", Role::Admin).await;
+    let hash = harrier_core::accounts::hash_password("a long enough password").unwrap();
+    t.store
+        .put_staff(
+            "ana",
+            Role::Analyst,
+            &hash,
+            false,
+            false,
+            time::macros::datetime!(2026-11-24 09:00 UTC),
+        )
+        .await
+        .unwrap();
+    let wrong = t
+        .post_json(
+            "/api/v1/auth/login",
+            r#"{"name":"ana","password":"not the password"}"#,
+            &[],
+        )
+        .await;
+    assert_eq!(wrong.status, 401);
+    let right = t
+        .post_json(
+            "/api/v1/auth/login",
+            r#"{"name":"ana","password":"a long enough password"}"#,
+            &[],
+        )
+        .await;
+    assert_eq!(right.status, 200, "{}", right.text());
+    let created = post(&t, "/api/v1/providers", &admin, r#"{"name":"weibo"}"#).await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let entries = t.get_as("/api/v1/audit", &admin).await.json()["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["actor"].as_str().unwrap().to_owned(),
+                e["action"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect::<Vec<_>>();
+    let expected = [
+        ("system:sign-in", "staff.sign_in_failed"),
+        ("staff:ana", "staff.signed_in"),
+        ("staff:root", "provider.created"),
+    ];
+    for (actor, action) in expected {
+        assert!(
+            entries.iter().any(|(a, b)| a == actor && b == action),
+            "{actor} {action} missing from {entries:?}"
+        );
+    }
 }

@@ -108,6 +108,14 @@ pub async fn logout_all(
     Authenticated(staff): Authenticated,
 ) -> Result<Json<LogoutAllBody>, ApiError> {
     let ended = state.store.end_sessions(staff.id, None).await?;
+    crate::audit::record(
+        &state,
+        crate::audit::by(&staff),
+        "staff.signed_out_everywhere",
+        format!("staff:{}", staff.id),
+        serde_json::json!({"sessions": ended, "via": "api"}),
+    )
+    .await;
     Ok(Json(LogoutAllBody { ended }))
 }
 
@@ -221,6 +229,14 @@ async fn change_one_time_password(
     }
     let hash = new_password_hash(new_password, "new_password").await?;
     state.store.set_password(staff.id, &hash, None).await?;
+    crate::audit::record(
+        state,
+        crate::audit::by(staff),
+        "staff.password_changed",
+        format!("staff:{}", staff.id),
+        serde_json::json!({"from": "one-time password"}),
+    )
+    .await;
     Ok(())
 }
 
@@ -263,10 +279,26 @@ pub async fn count_failure(state: &AppState, staff_id: i64, otherwise: ApiError)
         .record_login_failure(staff_id, state.config.lockout_policy(), now)
         .await
     {
-        Ok(failures) => match failures.locked_at(now) {
-            Some(until) => locked(until),
-            None => otherwise,
-        },
+        Ok(failures) => {
+            let until = failures.locked_at(now);
+            crate::audit::record(
+                state,
+                harrier_core::audit::Actor::System("sign-in"),
+                if until.is_some() {
+                    "staff.locked"
+                } else {
+                    "staff.sign_in_failed"
+                },
+                format!("staff:{staff_id}"),
+                serde_json::json!({"reason": otherwise.code, "failures": failures.count,
+                    "locked_until": until.map(super::dto::rfc3339)}),
+            )
+            .await;
+            match until {
+                Some(until) => locked(until),
+                None => otherwise,
+            }
+        }
         Err(e) => e.into(),
     }
 }
@@ -324,6 +356,14 @@ pub async fn open_session(state: &AppState, staff: Staff) -> Result<SignedIn, Ap
         .session_policy()
         .open(staff.id, token_hash, state.clock.now());
     state.store.insert_session(&session).await?;
+    crate::audit::record(
+        state,
+        crate::audit::by(&staff),
+        "staff.signed_in",
+        format!("staff:{}", staff.id),
+        serde_json::json!({"expires_at": super::dto::rfc3339(session.expires_at)}),
+    )
+    .await;
     Ok(SignedIn {
         staff,
         token,

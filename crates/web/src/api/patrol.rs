@@ -3,6 +3,7 @@
 
 use super::json::parse_json;
 use crate::AppState;
+use crate::audit;
 use crate::auth::{Authenticated, Permission};
 use crate::errors::{ApiError, ErrorBody};
 use axum::Json;
@@ -12,6 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use harrier_core::patrol::{PatrolStatus, Scope, new_api_key, parse_scopes};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -136,7 +138,7 @@ pub async fn create_provider(
     auth: Authenticated,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<IssuedKey>), ApiError> {
-    auth.require(Permission::ManageProviders, "manage providers")?;
+    let staff = auth.require(Permission::ManageProviders, "manage providers")?;
     let request: NewProvider = parse_json(&super::json::body(body)?)?;
     let name = check_provider_name(&request.name).map_err(|message| {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_name", message).with_field("name")
@@ -144,6 +146,14 @@ pub async fn create_provider(
     let scopes = scopes_of(request.scopes.as_deref())?;
     let provider = state.patrol.add_provider(name, state.clock.now()).await?;
     let issued = issue(&state, provider.id, &provider.name, scopes).await?;
+    audit::record(
+        &state,
+        audit::by(staff),
+        "provider.created",
+        format!("provider:{}", provider.name),
+        json!({"key_prefix": issued.prefix, "scopes": issued.scopes}),
+    )
+    .await;
     Ok((StatusCode::CREATED, Json(issued)))
 }
 
@@ -157,7 +167,7 @@ pub async fn create_key(
     Path(name): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<IssuedKey>), ApiError> {
-    auth.require(Permission::ManageProviders, "manage providers")?;
+    let staff = auth.require(Permission::ManageProviders, "manage providers")?;
     let request: NewKey = parse_json(&super::json::body(body)?)?;
     let scopes = scopes_of(Some(&request.scopes))?;
     let provider = state
@@ -166,6 +176,14 @@ pub async fn create_key(
         .await?
         .ok_or_else(|| ApiError::not_found(&format!("provider {name:?}")))?;
     let issued = issue(&state, provider.id, &provider.name, scopes).await?;
+    audit::record(
+        &state,
+        audit::by(staff),
+        "provider.key_issued",
+        format!("provider:{}", provider.name),
+        json!({"key_prefix": issued.prefix, "scopes": issued.scopes}),
+    )
+    .await;
     Ok((StatusCode::CREATED, Json(issued)))
 }
 
@@ -178,11 +196,19 @@ pub async fn revoke_key(
     auth: Authenticated,
     Path(prefix): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    auth.require(Permission::ManageProviders, "manage providers")?;
+    let staff = auth.require(Permission::ManageProviders, "manage providers")?;
     state
         .patrol
         .revoke_provider_key(&prefix, state.clock.now())
         .await?;
+    audit::record(
+        &state,
+        audit::by(staff),
+        "provider.key_revoked",
+        format!("provider-key:{prefix}"),
+        json!({}),
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -224,7 +250,7 @@ pub async fn reload_rules(
     State(state): State<AppState>,
     auth: Authenticated,
 ) -> Result<Json<Reloaded>, ApiError> {
-    auth.require(Permission::ReloadRules, "reload the ruleset")?;
+    let staff = auth.require(Permission::ReloadRules, "reload the ruleset")?;
     let rules = state.rules.clone().ok_or_else(|| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -248,6 +274,14 @@ pub async fn reload_rules(
                 format!("the ruleset was not reloaded; the old one stays: {message}"),
             )
         })?;
+    audit::record(
+        &state,
+        audit::by(staff),
+        "rules.reloaded",
+        "ruleset",
+        json!({"version": version}),
+    )
+    .await;
     Ok(Json(Reloaded { version }))
 }
 

@@ -126,6 +126,16 @@ pub async fn create_phone(
         Some(staff.id),
     )
     .await?;
+    if !stored.replayed {
+        crate::audit::record(
+            &state,
+            crate::audit::by(staff),
+            "report.logged_by_phone",
+            format!("report:{}", stored.report_id),
+            serde_json::json!({"category": request.category}),
+        )
+        .await;
+    }
     let status = if stored.replayed {
         StatusCode::OK
     } else {

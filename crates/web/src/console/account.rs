@@ -262,6 +262,14 @@ pub(super) async fn enrol_at_sign_in(
             Some(message),
         );
     }
+    crate::audit::record(
+        &state,
+        crate::audit::by(&staff),
+        "staff.totp_enabled",
+        format!("staff:{}", staff.id),
+        serde_json::json!({"at": "first sign-in"}),
+    )
+    .await;
     let opened = async {
         if credentials.failures.count > 0 {
             state.store.clear_login_failures(staff.id).await?;
@@ -419,6 +427,14 @@ pub(super) async fn confirm_totp(
     };
     match check_code(&state, staff.id, &stored, &form.code, true).await {
         Ok(()) => {
+            crate::audit::record(
+                &state,
+                crate::audit::by(&staff),
+                "staff.totp_enabled",
+                format!("staff:{}", staff.id),
+                serde_json::json!({}),
+            )
+            .await;
             account_page(
                 &state,
                 chosen,
@@ -490,6 +506,14 @@ pub(super) async fn change_password(
             .store
             .set_password(staff.id, &hash, Some(&keep))
             .await?;
+        crate::audit::record(
+            &state,
+            crate::audit::by(staff),
+            "staff.password_changed",
+            format!("staff:{}", staff.id),
+            serde_json::json!({"other_sessions": "ended"}),
+        )
+        .await;
         Ok::<_, ApiError>(())
     }
     .await;
@@ -523,8 +547,18 @@ pub(super) async fn logout_all(
     if posted(&state, &headers, form, |f: &CsrfForm| &f.csrf).is_none() {
         return forged();
     }
-    if let Err(error) = state.store.end_sessions(signed_in.staff.id, None).await {
-        return ApiError::from(error).into_response();
+    match state.store.end_sessions(signed_in.staff.id, None).await {
+        Ok(ended) => {
+            crate::audit::record(
+                &state,
+                crate::audit::by(&signed_in.staff),
+                "staff.signed_out_everywhere",
+                format!("staff:{}", signed_in.staff.id),
+                serde_json::json!({"sessions": ended, "via": "console"}),
+            )
+            .await;
+        }
+        Err(error) => return ApiError::from(error).into_response(),
     }
     let cookie = format!(
         "{SESSION_COOKIE}=; Path=/staff; HttpOnly; SameSite=Strict; Max-Age=0{}",

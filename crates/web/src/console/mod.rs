@@ -449,6 +449,14 @@ async fn logout(
         )
             .into_response();
     }
+    crate::audit::record(
+        &state,
+        crate::audit::by(&staff.staff),
+        "staff.signed_out",
+        format!("staff:{}", staff.staff.id),
+        serde_json::json!({}),
+    )
+    .await;
     if let Err(error) = state.store.delete_token(&token_hash(&staff.token)).await {
         tracing::error!(%error, "sign-out: the session could not be ended");
         return (StatusCode::SERVICE_UNAVAILABLE, "storage unavailable").into_response();
