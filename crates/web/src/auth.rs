@@ -131,6 +131,7 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("GET", "/api/v1/reports", Staff(ReadReports)),
         ("GET", "/api/v1/reports/{id}", Staff(ReadReports)),
         ("GET", "/api/v1/subjects", Staff(ReadReports)),
+        ("GET", "/api/v1/subjects/{id}", Staff(ReadReports)),
         // The patrol.
         ("POST", "/api/v1/items", Provider(Scope::Feed)),
         ("GET", "/api/v1/providers", Staff(ManageProviders)),
@@ -190,6 +191,7 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("GET", "/staff/reports", Staff(ReadReports)),
         ("POST", "/staff/reports/{id}/triage", Staff(TriageReports)),
         ("GET", "/staff/audit", Staff(ReadAudit)),
+        ("GET", "/staff/subjects/{id}", Staff(ReadReports)),
     ]
 };
 

@@ -358,3 +358,94 @@ async fn sign_ins_and_provider_changes_are_in_the_audit_log() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_subject_page_shows_its_timeline_and_linked_subjects() {
+    let t = common::test_app();
+    let intake = t.token("ines", Role::Intake).await;
+    for handles in [
+        vec!["@dealer", "@<b>runner</b>"],
+        vec!["@dealer", "@<b>runner</b>"],
+        vec!["@dealer", "@driver"],
+    ] {
+        let body = serde_json::json!({
+            "category": "drugs",
+            "explanation": "sells ice",
+            "platform": "weibo",
+            "locations": handles.iter().map(|h| serde_json::json!({"kind": "handle", "value": h})).collect::<Vec<_>>(),
+            "good_faith": true
+        });
+        assert_eq!(
+            t.post_json("/api/v1/reports", body.to_string(), &[])
+                .await
+                .status,
+            201
+        );
+    }
+    let reports = t.get_as("/api/v1/reports", &intake).await.json();
+    for r in reports["reports"].as_array().unwrap() {
+        let id = r["id"].as_i64().unwrap();
+        assert_eq!(
+            post(&t, &format!("/api/v1/reports/{id}/triage"), &intake, "")
+                .await
+                .status,
+            200
+        );
+    }
+    let subjects = t.get_as("/api/v1/subjects", &intake).await.json();
+    let dealer = subjects["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["key"] == "dealer")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let page = t
+        .get_as(&format!("/api/v1/subjects/{dealer}"), &intake)
+        .await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    let page = page.json();
+    assert_eq!(page["reports"].as_array().unwrap().len(), 3);
+    assert_eq!(page["cases"].as_array().unwrap().len(), 1);
+    let links: Vec<(String, String, i64)> = page["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["subject"]["key"].as_str().unwrap().to_owned(),
+                l["via"].as_str().unwrap().to_owned(),
+                l["weight"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        links.contains(&("<b>runner</b>".into(), "reported_together".into(), 2)),
+        "{links:?}"
+    );
+    assert!(
+        links.contains(&("driver".into(), "reported_together".into(), 1)),
+        "{links:?}"
+    );
+    assert!(
+        links.contains(&("driver".into(), "same_case".into(), 1)),
+        "{links:?}"
+    );
+
+    let html = t
+        .send(
+            Request::get(format!("/staff/subjects/{dealer}"))
+                .header("cookie", format!("harrier_staff={intake}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(html.status, 200);
+    let html = html.text();
+    assert!(html.contains("<svg class=\"subject-graph\""), "{html}");
+    assert!(!html.contains("<b>runner"), "labels are escaped");
+    assert_eq!(html.matches("data-kind=\"report\"").count(), 3);
+    assert_eq!(html.matches("data-kind=\"case\"").count(), 1);
+    assert_eq!(t.get_as("/api/v1/subjects/999", &intake).await.status, 404);
+}

@@ -194,6 +194,31 @@ pub struct CaseDetail {
     pub audit: Vec<Entry>,
 }
 
+/// Another subject linked to one: named in the same tip-offs, or held in
+/// the same cases.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SubjectLink {
+    pub subject: SubjectSummary,
+    /// `reported_together` or `same_case`.
+    pub via: &'static str,
+    /// How many tip-offs or cases they share.
+    pub weight: i64,
+}
+
+/// Everything about one subject, newest first (at most
+/// [`SUBJECT_PAGE_ROWS`] of each).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SubjectDetail {
+    pub subject: SubjectSummary,
+    pub reports: Vec<ReportRecord>,
+    pub signals: Vec<CaseSignal>,
+    pub cases: Vec<CaseSummary>,
+    pub links: Vec<SubjectLink>,
+}
+
+/// The most reports, signals, cases and links a subject page lists.
+pub const SUBJECT_PAGE_ROWS: i64 = 100;
+
 /// What triaging a report did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Triaged {
@@ -267,6 +292,8 @@ pub trait CaseStore: Send + Sync + 'static {
         object: Option<String>,
     ) -> Result<Vec<Entry>, StoreError>;
     async fn audit_head(&self) -> Result<Option<Head>, StoreError>;
+    /// A subject with its tip-offs, signals, cases and linked subjects.
+    async fn get_subject(&self, id: i64) -> Result<Option<SubjectDetail>, StoreError>;
     /// Active staff accounts (id, name, role) for assignment lists.
     async fn staff_list(&self) -> Result<Vec<Staff>, StoreError>;
 }

@@ -47,6 +47,8 @@ CREATE TABLE case_reports (
 CREATE INDEX case_reports_by_report ON case_reports (report_id);
 
 CREATE INDEX case_signals_by_case ON case_signals (case_id);
+-- A subject's page lists its signals.
+CREATE INDEX signals_by_subject ON signals (subject_id, id);
 
 CREATE TABLE case_transitions (
     id INTEGER PRIMARY KEY,

@@ -10,7 +10,7 @@ use harrier_core::accounts::{Role, Staff};
 use harrier_core::audit::{Entry, Head, NewEntry};
 use harrier_core::cases::{
     BulkAction, CaseDetail, CaseError, CaseQuery, CaseState, CaseStore, CaseSummary,
-    EvidenceRecord, NewEvidence, Triaged,
+    EvidenceRecord, NewEvidence, SubjectDetail, Triaged,
 };
 use harrier_core::ports::StoreError;
 use time::OffsetDateTime;
@@ -158,6 +158,10 @@ impl CaseStore for SqliteStore {
 
     async fn audit_head(&self) -> Result<Option<Head>, StoreError> {
         self.read(audit::head).await
+    }
+
+    async fn get_subject(&self, id: i64) -> Result<Option<SubjectDetail>, StoreError> {
+        self.read(move |conn| cases::subject(conn, id)).await
     }
 
     async fn staff_list(&self) -> Result<Vec<Staff>, StoreError> {

@@ -10,8 +10,9 @@ use harrier_core::accounts::Staff;
 use harrier_core::audit::{Actor, NewEntry};
 use harrier_core::cases::{
     AssigneeFilter, BulkAction, CaseDetail, CaseError, CaseItem, CasePolicy, CaseQuery, CaseSignal,
-    CaseSort, CaseState, CaseSummary, EvidenceRecord, EvidenceSource, NewEvidence, Transition,
-    Triaged, check_reason, check_transition, priority,
+    CaseSort, CaseState, CaseSummary, EvidenceRecord, EvidenceSource, NewEvidence,
+    SUBJECT_PAGE_ROWS, SubjectDetail, SubjectLink, Transition, Triaged, check_reason,
+    check_transition, priority,
 };
 use harrier_core::ports::StoreError;
 use rusqlite::{Connection, OptionalExtension, Row, params};
@@ -141,19 +142,42 @@ pub(crate) fn list(conn: &Connection, query: &CaseQuery) -> Result<Vec<CaseSumma
     rows.into_iter().map(summary).collect()
 }
 
+const SIGNAL_COLUMNS: &str = "sg.id, sg.rule, sg.category, sg.severity, sg.score, \
+     sg.ruleset_version, sg.explanation, sg.created_at, i.id, p.name, i.external_id, i.kind, i.ts, \
+     i.text, i.account, i.room, i.url, i.received_at";
+
 fn signals(conn: &Connection, case_id: i64) -> Result<Vec<CaseSignal>, StoreError> {
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT sg.id, sg.rule, sg.category, sg.severity, sg.score, sg.ruleset_version, \
-             sg.explanation, sg.created_at, i.id, p.name, i.external_id, i.kind, i.ts, i.text, \
-             i.account, i.room, i.url, i.received_at FROM case_signals cs \
-             JOIN signals sg ON sg.id = cs.signal_id JOIN items i ON i.id = sg.item_id \
-             JOIN providers p ON p.id = i.provider_id WHERE cs.case_id = ?1 \
-             ORDER BY sg.id DESC LIMIT ?2",
-        )
-        .map_err(db_err)?;
+    let sql = format!(
+        "SELECT {SIGNAL_COLUMNS} FROM case_signals cs JOIN signals sg ON sg.id = cs.signal_id \
+         JOIN items i ON i.id = sg.item_id JOIN providers p ON p.id = i.provider_id \
+         WHERE cs.case_id = ?1 ORDER BY sg.id DESC LIMIT ?2"
+    );
+    signal_rows(conn, &sql, case_id, CASE_PAGE_SIGNALS)
+}
+
+/// Signals on a subject's items (live and shadow), newest first.
+pub(crate) fn subject_signals(
+    conn: &Connection,
+    subject_id: i64,
+    limit: i64,
+) -> Result<Vec<CaseSignal>, StoreError> {
+    let sql = format!(
+        "SELECT {SIGNAL_COLUMNS} FROM signals sg JOIN items i ON i.id = sg.item_id \
+         JOIN providers p ON p.id = i.provider_id WHERE sg.subject_id = ?1 \
+         ORDER BY sg.id DESC LIMIT ?2"
+    );
+    signal_rows(conn, &sql, subject_id, limit)
+}
+
+fn signal_rows(
+    conn: &Connection,
+    sql: &str,
+    id: i64,
+    limit: i64,
+) -> Result<Vec<CaseSignal>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql).map_err(db_err)?;
     let rows = stmt
-        .query_map(params![case_id, CASE_PAGE_SIGNALS], |r| {
+        .query_map(params![id, limit], |r| {
             Ok((
                 (
                     r.get::<_, i64>(0)?,
@@ -813,4 +837,93 @@ pub(crate) fn add_evidence(
         captured_by: by.name.clone(),
         captured_at: now,
     })
+}
+
+/// A subject's page (see [`harrier_core::cases::CaseStore::get_subject`]).
+pub(crate) fn subject(conn: &Connection, id: i64) -> Result<Option<SubjectDetail>, StoreError> {
+    let found = conn
+        .prepare_cached(
+            "SELECT id, kind, platform, key, report_count, first_reported_at, last_reported_at \
+             FROM subjects WHERE id = ?1",
+        )
+        .map_err(db_err)?
+        .query_row([id], |r| subject_row(r, 0))
+        .optional()
+        .map_err(db_err)?;
+    let Some(found) = found else {
+        return Ok(None);
+    };
+    let subject = subject_summary(found)?;
+    let ids = |sql: &str| -> Result<Vec<i64>, StoreError> {
+        conn.prepare_cached(sql)
+            .map_err(db_err)?
+            .query_map(params![id, SUBJECT_PAGE_ROWS], |r| r.get::<_, i64>(0))
+            .map_err(db_err)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db_err)
+    };
+    let mut found_reports = Vec::new();
+    for report in ids(
+        "SELECT DISTINCT report_id FROM report_locations WHERE subject_id = ?1 \
+         ORDER BY report_id DESC LIMIT ?2",
+    )? {
+        if let Some(record) = reports::get(conn, report)? {
+            found_reports.push(record);
+        }
+    }
+    let mut found_cases = Vec::new();
+    for case in ids(
+        "SELECT case_id FROM case_subjects WHERE subject_id = ?1 ORDER BY case_id DESC LIMIT ?2",
+    )? {
+        if let Some(summary) = get_summary(conn, case)? {
+            found_cases.push(summary);
+        }
+    }
+    let mut links = Vec::new();
+    for (via, sql) in [
+        (
+            "reported_together",
+            "SELECT l2.subject_id, COUNT(DISTINCT l2.report_id) FROM report_locations l1 \
+             JOIN report_locations l2 ON l2.report_id = l1.report_id AND l2.subject_id <> l1.subject_id \
+             WHERE l1.subject_id = ?1 GROUP BY l2.subject_id ORDER BY 2 DESC, 1 LIMIT ?2",
+        ),
+        (
+            "same_case",
+            "SELECT c2.subject_id, COUNT(DISTINCT c2.case_id) FROM case_subjects c1 \
+             JOIN case_subjects c2 ON c2.case_id = c1.case_id AND c2.subject_id <> c1.subject_id \
+             WHERE c1.subject_id = ?1 GROUP BY c2.subject_id ORDER BY 2 DESC, 1 LIMIT ?2",
+        ),
+    ] {
+        let pairs = conn
+            .prepare_cached(sql)
+            .map_err(db_err)?
+            .query_map(params![id, SUBJECT_PAGE_ROWS], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+            })
+            .map_err(db_err)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db_err)?;
+        for (other, weight) in pairs {
+            let row = conn
+                .prepare_cached(
+                    "SELECT id, kind, platform, key, report_count, first_reported_at, \
+                     last_reported_at FROM subjects WHERE id = ?1",
+                )
+                .map_err(db_err)?
+                .query_row([other], |r| subject_row(r, 0))
+                .map_err(db_err)?;
+            links.push(SubjectLink {
+                subject: subject_summary(row)?,
+                via,
+                weight,
+            });
+        }
+    }
+    Ok(Some(SubjectDetail {
+        subject,
+        reports: found_reports,
+        signals: subject_signals(conn, id, SUBJECT_PAGE_ROWS)?,
+        cases: found_cases,
+        links,
+    }))
 }

@@ -15,8 +15,8 @@ use axum::response::Response;
 use harrier_core::accounts::Staff;
 use harrier_core::audit::Entry;
 use harrier_core::cases::{
-    AssigneeFilter, BulkAction, CaseDetail, CaseQuery, CaseSort, CaseState, CaseSummary,
-    EvidenceRecord, EvidenceSource, next_states_for,
+    AssigneeFilter, BulkAction, CaseDetail, CaseQuery, CaseSignal, CaseSort, CaseState,
+    CaseSummary, EvidenceRecord, EvidenceSource, next_states_for,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -196,28 +196,7 @@ impl CaseDetailBody {
                 .into_iter()
                 .map(|r| ReportBody::new(r, show_contact))
                 .collect(),
-            signals: d
-                .signals
-                .into_iter()
-                .map(|s| SignalBody {
-                    id: s.id,
-                    rule: s.rule,
-                    category: s.category,
-                    severity: s.severity,
-                    score: s.score,
-                    ruleset_version: s.ruleset_version,
-                    explanation: s.explanation,
-                    created_at: rfc3339(s.created_at),
-                    item_id: s.item.id,
-                    provider: s.item.provider,
-                    external_id: s.item.external_id,
-                    item_kind: s.item.kind,
-                    account: s.item.account,
-                    room: s.item.room,
-                    url: s.item.url,
-                    text: s.item.text,
-                })
-                .collect(),
+            signals: d.signals.into_iter().map(signal_body).collect(),
             evidence: d.evidence.into_iter().map(Into::into).collect(),
             transitions: d
                 .transitions
@@ -232,6 +211,27 @@ impl CaseDetailBody {
                 .collect(),
             audit: d.audit.into_iter().map(Into::into).collect(),
         }
+    }
+}
+
+fn signal_body(s: CaseSignal) -> SignalBody {
+    SignalBody {
+        id: s.id,
+        rule: s.rule,
+        category: s.category,
+        severity: s.severity,
+        score: s.score,
+        ruleset_version: s.ruleset_version,
+        explanation: s.explanation,
+        created_at: rfc3339(s.created_at),
+        item_id: s.item.id,
+        provider: s.item.provider,
+        external_id: s.item.external_id,
+        item_kind: s.item.kind,
+        account: s.item.account,
+        room: s.item.room,
+        url: s.item.url,
+        text: s.item.text,
     }
 }
 
@@ -764,5 +764,67 @@ pub async fn audit_head(
     Ok(Json(AuditHeadBody {
         seq: head.as_ref().map_or(0, |h| h.seq),
         head: head.map(|h| h.to_string()),
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubjectLinkBody {
+    pub subject: SubjectBody,
+    /// `reported_together` or `same_case`.
+    pub via: String,
+    pub weight: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubjectDetailBody {
+    pub subject: SubjectBody,
+    pub reports: Vec<ReportBody>,
+    pub signals: Vec<SignalBody>,
+    pub cases: Vec<CaseBody>,
+    pub links: Vec<SubjectLinkBody>,
+}
+
+/// One subject with its tip-offs, signals, cases and linked subjects
+/// (newest first, at most 100 of each).
+#[utoipa::path(
+    get, path = "/api/v1/subjects/{id}", tag = "cases",
+    params(("id" = i64, Path)), security(("staff_token" = [])),
+    responses((status = 200, body = SubjectDetailBody), (status = 404, body = ErrorBody))
+)]
+pub async fn subject(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    Path(id): Path<i64>,
+) -> Result<Json<SubjectDetailBody>, ApiError> {
+    let staff = auth.require(Permission::ReadReports, "read subjects")?;
+    let detail = state
+        .cases
+        .get_subject(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(&format!("subject {id}")))?;
+    let now = state.clock.now();
+    let show_contact = staff.role.sees_reporter_identity();
+    Ok(Json(SubjectDetailBody {
+        subject: detail.subject.into(),
+        reports: detail
+            .reports
+            .into_iter()
+            .map(|r| ReportBody::new(r, show_contact))
+            .collect(),
+        signals: detail.signals.into_iter().map(signal_body).collect(),
+        cases: detail
+            .cases
+            .into_iter()
+            .map(|c| CaseBody::new(c, now))
+            .collect(),
+        links: detail
+            .links
+            .into_iter()
+            .map(|l| SubjectLinkBody {
+                subject: l.subject.into(),
+                via: l.via.to_owned(),
+                weight: l.weight,
+            })
+            .collect(),
     }))
 }

@@ -20,6 +20,7 @@
 mod account;
 mod cases;
 mod patrol;
+mod subjects;
 
 use crate::AppState;
 use crate::api::login::{Attempt, Outcome, SignedIn, sign_in};
@@ -86,6 +87,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/staff/reports", get(cases::reports))
         .route("/staff/reports/{id}/triage", post(cases::triage))
         .route("/staff/audit", get(cases::audit))
+        .route("/staff/subjects/{id}", get(subjects::show))
         .route("/staff/console.js", get(console_js))
         .layer(axum::middleware::from_fn(console_policy))
         .layer(axum::middleware::from_fn(crate::portal::remember_language))
