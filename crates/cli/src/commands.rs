@@ -46,6 +46,7 @@ pub async fn serve(config: &Config, demo: bool) -> anyhow::Result<()> {
         "patrol running"
     );
     let state = wiring::state(config, store, Some(rules as Arc<dyn RulesControl>))?;
+    start_indexer(state.clone(), stopped.clone());
     let app = harrier_web::app(state);
     let listener = tokio::net::TcpListener::bind(&config.server.listen)
         .await
@@ -64,6 +65,24 @@ pub async fn serve(config: &Config, demo: bool) -> anyhow::Result<()> {
         let _ = worker.await;
     }
     Ok(())
+}
+
+/// Keeps the search index behind the writes: every 3 seconds, index what
+/// was stored since (searches also catch up before they answer).
+fn start_indexer(state: harrier_web::AppState, mut stopped: tokio::sync::watch::Receiver<bool>) {
+    tokio::spawn(async move {
+        loop {
+            match harrier_web::search::catch_up(&state, 100_000).await {
+                Ok(0) => {}
+                Ok(n) => tracing::debug!(records = n, "search index caught up"),
+                Err(error) => tracing::warn!(%error, "search indexing failed; retrying"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(std::time::Duration::from_secs(3)) => {}
+                _ = stopped.changed() => return,
+            }
+        }
+    });
 }
 
 /// `harrier patrol`: workers only, against the same data directory.

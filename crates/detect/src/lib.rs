@@ -26,4 +26,5 @@ pub mod lexicon;
 pub mod normalize;
 pub mod pattern;
 pub mod rules;
+pub mod search;
 pub mod signal;

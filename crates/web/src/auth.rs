@@ -132,6 +132,7 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("GET", "/api/v1/reports/{id}", Staff(ReadReports)),
         ("GET", "/api/v1/subjects", Staff(ReadReports)),
         ("GET", "/api/v1/subjects/{id}", Staff(ReadReports)),
+        ("GET", "/api/v1/search", Staff(ReadReports)),
         // The patrol.
         ("POST", "/api/v1/items", Provider(Scope::Feed)),
         ("GET", "/api/v1/providers", Staff(ManageProviders)),
@@ -192,6 +193,9 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("POST", "/staff/reports/{id}/triage", Staff(TriageReports)),
         ("GET", "/staff/audit", Staff(ReadAudit)),
         ("GET", "/staff/subjects/{id}", Staff(ReadReports)),
+        ("GET", "/staff/search", Staff(ReadReports)),
+        ("POST", "/staff/views", Staff(OwnAccount)),
+        ("POST", "/staff/views/{id}/delete", Staff(OwnAccount)),
     ]
 };
 

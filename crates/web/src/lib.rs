@@ -18,6 +18,7 @@ pub mod i18n;
 pub mod intake;
 pub mod metrics;
 pub mod portal;
+pub mod search;
 pub mod security;
 
 use axum::Router;

@@ -449,3 +449,133 @@ async fn a_subject_page_shows_its_timeline_and_linked_subjects() {
     assert_eq!(html.matches("data-kind=\"case\"").count(), 1);
     assert_eq!(t.get_as("/api/v1/subjects/999", &intake).await.status, 404);
 }
+
+#[tokio::test]
+async fn search_finds_chinese_and_english_words_and_saves_views() {
+    let t = common::test_app();
+    let intake = t.token("ines", Role::Intake).await;
+    for (text, handle) in [
+        ("出售冰毒，货到付款，加微信 bing_88", "@seller_a"),
+        ("Selling cocaine by the gram, DM for prices", "@seller_b"),
+        ("兼职刷单，日赚三百", "@scam_c"),
+    ] {
+        let body = serde_json::json!({
+            "category": "drugs",
+            "explanation": text,
+            "locations": [{"kind": "handle", "value": handle}],
+            "notifier": {"email": "secret.reporter@example.org"},
+            "good_faith": true
+        });
+        assert_eq!(
+            t.post_json("/api/v1/reports", body.to_string(), &[])
+                .await
+                .status,
+            201
+        );
+    }
+    let first = t.get_as("/api/v1/reports", &intake).await.json()["reports"][2]["id"]
+        .as_i64()
+        .unwrap();
+    let case = post(&t, &format!("/api/v1/reports/{first}/triage"), &intake, "")
+        .await
+        .json()["case_id"]
+        .as_i64()
+        .unwrap();
+    let hits = |q: &str| {
+        let uri = format!("/api/v1/search?q={}", urlencode(q));
+        let t = &t;
+        let intake = intake.clone();
+        async move {
+            let answer = t.get_as(&uri, &intake).await;
+            assert_eq!(answer.status, 200, "{}", answer.text());
+            answer.json()["hits"].as_array().unwrap().clone()
+        }
+    };
+    // A Chinese word inside a longer run of characters.
+    let found = hits("冰毒").await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["kind"], "report");
+    assert_eq!(found[0]["case_id"], case);
+    assert_eq!(found[0]["matched"][0], "冰毒");
+    // A handle typed as it is written; English words, any case.
+    assert_eq!(hits("bing_88").await.len(), 1);
+    assert_eq!(hits("COCAINE gram").await.len(), 1);
+    assert_eq!(hits("刷单").await.len(), 1);
+    // Every term must match; reporter contacts are never searchable.
+    assert!(hits("冰毒 cocaine").await.is_empty());
+    assert!(hits("secret.reporter").await.is_empty());
+    // The case is found by its subject's handle.
+    let cases = t
+        .get_as("/api/v1/search?q=seller_a&kind=case", &intake)
+        .await
+        .json();
+    assert_eq!(cases["hits"][0]["id"], case, "{cases}");
+    assert_eq!(
+        t.get_as("/api/v1/search?q=x&kind=person", &intake)
+            .await
+            .status,
+        400
+    );
+
+    // The console page highlights the match, escaped.
+    let page = t
+        .send(
+            Request::get(format!("/staff/search?q={}", urlencode("冰毒")))
+                .header("cookie", format!("harrier_staff={intake}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("<mark>冰毒</mark>"), "{}", page.text());
+}
+
+#[tokio::test]
+async fn saved_views_keep_a_queue_under_a_name() {
+    let t = common::test_app();
+    let analyst = t.token("ana", Role::Analyst).await;
+    let nonce = "0123456789abcdef0123456789abcdef";
+    let csrf = harrier_web::csrf::token(&t.state.secret, nonce);
+    let save = |name: &str, path: &str| {
+        Request::post("/staff/views")
+            .header(
+                "cookie",
+                format!("harrier_staff={analyst}; harrier_staff_csrf={nonce}"),
+            )
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(format!(
+                "csrf={csrf}&name={}&path={}",
+                urlencode(name),
+                urlencode(path)
+            )))
+            .unwrap()
+    };
+    let saved = t
+        .send(save(
+            "drugs by deadline",
+            "/staff/cases?category=drugs&sort=deadline",
+        ))
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    assert_eq!(
+        saved.headers["location"],
+        "/staff/cases?category=drugs&sort=deadline"
+    );
+    let elsewhere = t.send(save("out", "https://evil.example/")).await;
+    assert_eq!(elsewhere.status, 422);
+    let page = t
+        .send(
+            Request::get("/staff/cases")
+                .header("cookie", format!("harrier_staff={analyst}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    let html = page.text();
+    assert!(
+        html.contains("href=\"/staff/cases?category=drugs&#38;sort=deadline\"")
+            || html.contains("href=\"/staff/cases?category=drugs&amp;sort=deadline\""),
+        "{html}"
+    );
+    assert!(html.contains(">drugs by deadline</a>"), "{html}");
+}

@@ -17,8 +17,10 @@
 //! Reporter trust is 1 until reporters have a trust score; the `1 +` terms
 //! keep a case with only signals, or only reports, from scoring zero.
 
+pub mod search;
 pub mod store;
 
+pub use search::*;
 pub use store::*;
 
 use crate::accounts::Role;

@@ -3,7 +3,7 @@
 //! Every method that changes a case appends its audit entry in the same
 //! transaction: a change is stored with its entry or not at all.
 
-use super::{CaseError, CaseState};
+use super::{CaseError, CaseState, SavedView, SearchDoc, SearchHit, SearchQuery, SearchSource};
 use crate::accounts::Staff;
 use crate::audit::{Entry, Head, NewEntry};
 use crate::ports::{ReportRecord, StoreError, SubjectSummary};
@@ -294,6 +294,24 @@ pub trait CaseStore: Send + Sync + 'static {
     async fn audit_head(&self) -> Result<Option<Head>, StoreError>;
     /// A subject with its tip-offs, signals, cases and linked subjects.
     async fn get_subject(&self, id: i64) -> Result<Option<SubjectDetail>, StoreError>;
+    /// Up to `limit` stored records of each kind not yet in the search
+    /// index, oldest first.
+    async fn search_pending(&self, limit: u32) -> Result<Vec<SearchSource>, StoreError>;
+    /// Adds records to the index and moves each kind's mark past them, in
+    /// one commit.
+    async fn index_search(&self, docs: Vec<SearchDoc>) -> Result<(), StoreError>;
+    async fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>, StoreError>;
+    async fn saved_views(&self, staff_id: i64) -> Result<Vec<SavedView>, StoreError>;
+    /// Saves (or renames over) a view; the path must pass
+    /// [`super::viewable`].
+    async fn save_view(
+        &self,
+        staff_id: i64,
+        name: &str,
+        path: &str,
+        now: OffsetDateTime,
+    ) -> Result<SavedView, StoreError>;
+    async fn delete_view(&self, staff_id: i64, id: i64) -> Result<(), StoreError>;
     /// Active staff accounts (id, name, role) for assignment lists.
     async fn staff_list(&self) -> Result<Vec<Staff>, StoreError>;
 }

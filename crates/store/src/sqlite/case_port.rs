@@ -4,13 +4,14 @@
 //! without having written anything, so the rest of its commit batch goes on;
 //! a database error rolls the batch back (see `writer.rs`).
 
-use super::{SqliteStore, audit, cases, db_err};
+use super::{SqliteStore, audit, cases, db_err, search};
 use async_trait::async_trait;
 use harrier_core::accounts::{Role, Staff};
 use harrier_core::audit::{Entry, Head, NewEntry};
 use harrier_core::cases::{
     BulkAction, CaseDetail, CaseError, CaseQuery, CaseState, CaseStore, CaseSummary,
-    EvidenceRecord, NewEvidence, SubjectDetail, Triaged,
+    EvidenceRecord, NewEvidence, SavedView, SearchDoc, SearchHit, SearchQuery, SearchSource,
+    SubjectDetail, Triaged,
 };
 use harrier_core::ports::StoreError;
 use time::OffsetDateTime;
@@ -162,6 +163,44 @@ impl CaseStore for SqliteStore {
 
     async fn get_subject(&self, id: i64) -> Result<Option<SubjectDetail>, StoreError> {
         self.read(move |conn| cases::subject(conn, id)).await
+    }
+
+    async fn search_pending(&self, limit: u32) -> Result<Vec<SearchSource>, StoreError> {
+        self.read(move |conn| search::pending(conn, limit)).await
+    }
+
+    async fn index_search(&self, docs: Vec<SearchDoc>) -> Result<(), StoreError> {
+        self.writer
+            .write(move |conn| search::index(conn, &docs))
+            .await
+    }
+
+    async fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>, StoreError> {
+        let query = query.clone();
+        self.read(move |conn| search::search(conn, &query)).await
+    }
+
+    async fn saved_views(&self, staff_id: i64) -> Result<Vec<SavedView>, StoreError> {
+        self.read(move |conn| search::views(conn, staff_id)).await
+    }
+
+    async fn save_view(
+        &self,
+        staff_id: i64,
+        name: &str,
+        path: &str,
+        now: OffsetDateTime,
+    ) -> Result<SavedView, StoreError> {
+        let (name, path) = (name.to_owned(), path.to_owned());
+        self.writer
+            .write(move |conn| search::save_view(conn, staff_id, &name, &path, now))
+            .await
+    }
+
+    async fn delete_view(&self, staff_id: i64, id: i64) -> Result<(), StoreError> {
+        self.writer
+            .write(move |conn| search::delete_view(conn, staff_id, id))
+            .await
     }
 
     async fn staff_list(&self) -> Result<Vec<Staff>, StoreError> {

@@ -11,6 +11,7 @@ mod cases;
 mod directory;
 mod patrol;
 mod reports;
+mod search;
 mod staff;
 mod time;
 mod writer;
@@ -36,11 +37,12 @@ use writer::Writer;
 /// The metric that records how many writes shared one commit.
 pub(crate) const METRIC_BATCH: &str = "harrier_sqlite_commit_batch_size";
 
-const MIGRATIONS: [&str; 4] = [
+const MIGRATIONS: [&str; 5] = [
     include_str!("../../migrations/sqlite/0001_init.sql"),
     include_str!("../../migrations/sqlite/0002_patrol.sql"),
     include_str!("../../migrations/sqlite/0003_staff_security.sql"),
     include_str!("../../migrations/sqlite/0004_cases.sql"),
+    include_str!("../../migrations/sqlite/0005_search.sql"),
 ];
 
 /// How the SQLite store is opened.

@@ -828,3 +828,101 @@ pub async fn subject(
             .collect(),
     }))
 }
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SearchParams {
+    /// Words in Chinese or English; each space-separated term must occur
+    /// (as a phrase).
+    pub q: String,
+    /// report, item or case.
+    pub kind: Option<String>,
+    pub category: Option<String>,
+    /// 1 to 200; 50 by default.
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchHitBody {
+    /// report, item or case.
+    pub kind: String,
+    pub id: i64,
+    pub category: Option<String>,
+    pub at: String,
+    /// The matching passage as text.
+    pub snippet: String,
+    /// The words of the passage that matched.
+    pub matched: Vec<String>,
+    /// The case the hit is in, when there is one.
+    pub case_id: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchPage {
+    pub hits: Vec<SearchHitBody>,
+}
+
+/// Parses search parameters into a query; shared with the console.
+pub fn search_query(p: &SearchParams) -> Result<harrier_core::cases::SearchQuery, ApiError> {
+    let kind =
+        match p.kind.as_deref().filter(|k| !k.is_empty()) {
+            None => None,
+            Some(k) => Some(harrier_core::cases::SearchKind::parse(k).ok_or_else(|| {
+                bad_query("kind", format!("kind {k:?} is not report, item or case"))
+            })?),
+        };
+    let limit = p.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(bad_query(
+            "limit",
+            format!("limit {limit} is not between 1 and 200"),
+        ));
+    }
+    Ok(crate::search::query(
+        &p.q,
+        kind,
+        p.category.clone().filter(|c| !c.is_empty()),
+        limit,
+    ))
+}
+
+/// Full-text search over reports, items and cases (Chinese and English).
+/// Reporter contact details are never searched.
+#[utoipa::path(
+    get, path = "/api/v1/search", tag = "cases",
+    params(SearchParams), security(("staff_token" = [])),
+    responses((status = 200, body = SearchPage), (status = 400, body = ErrorBody))
+)]
+pub async fn search(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    query: Result<Query<SearchParams>, QueryRejection>,
+) -> Result<Json<SearchPage>, ApiError> {
+    auth.require(Permission::ReadReports, "search")?;
+    let Query(p) = query
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))?;
+    let query = search_query(&p)?;
+    crate::search::catch_up(&state, crate::search::CATCH_UP_PER_SEARCH).await?;
+    let hits = state.cases.search(&query).await?;
+    Ok(Json(SearchPage {
+        hits: hits
+            .into_iter()
+            .map(|h| {
+                let parts = crate::search::snippet_parts(&h.snippet);
+                SearchHitBody {
+                    kind: h.kind.as_str().to_owned(),
+                    id: h.id,
+                    category: h.category,
+                    at: rfc3339(h.at),
+                    snippet: parts.iter().map(|(t, _)| t.as_str()).collect(),
+                    matched: parts
+                        .into_iter()
+                        .filter(|(_, m)| *m)
+                        .map(|(t, _)| t)
+                        .collect(),
+                    case_id: h.case_id,
+                }
+            })
+            .collect(),
+    }))
+}

@@ -30,7 +30,7 @@ use utoipa::{Modify, OpenApi};
         patrol::list_providers, patrol::reload_rules, patrol::status,
         cases::list, cases::get, cases::transition, cases::claim, cases::assign, cases::bulk,
         cases::triage, cases::add_evidence, cases::evidence_file, cases::export_zip,
-        cases::audit, cases::audit_head, cases::subject
+        cases::audit, cases::audit_head, cases::subject, cases::search
     ),
     modifiers(&StaffToken),
     tags(
@@ -118,4 +118,5 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/audit", get(cases::audit))
         .route("/api/v1/audit/head", get(cases::audit_head))
         .route("/api/v1/subjects/{id}", get(cases::subject))
+        .route("/api/v1/search", get(cases::search))
 }

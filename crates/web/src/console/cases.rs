@@ -69,6 +69,10 @@ struct CasesPage {
     filter: Filter,
     categories: Vec<(String, String)>,
     states: Vec<&'static str>,
+    csrf: String,
+    views: Vec<harrier_core::cases::SavedView>,
+    /// This queue's address, for saving it as a view.
+    here: String,
 }
 
 #[derive(Default)]
@@ -107,8 +111,24 @@ pub async fn list(
     let now = state.clock.now();
     let (csrf, cookie) = csrf_for(&state, &headers);
     let lang = chosen.lang.tag();
+    let views = state
+        .cases
+        .saved_views(signed_in.staff.id)
+        .await
+        .unwrap_or_default();
+    let enc = super::search::encode;
+    let here = format!(
+        "/staff/cases?state={}&category={}&assignee={}&sort={}",
+        enc(q.state.as_deref().unwrap_or("")),
+        enc(q.category.as_deref().unwrap_or("")),
+        enc(q.assignee.as_deref().unwrap_or("")),
+        enc(q.sort.as_deref().unwrap_or(""))
+    );
     let template = CasesPage {
-        nav: super::Nav::new(&signed_in.staff, csrf, "cases"),
+        nav: super::Nav::new(&signed_in.staff, csrf.clone(), "cases"),
+        csrf,
+        views,
+        here,
         cases: cases.into_iter().map(|c| CaseBody::new(c, now)).collect(),
         filter: Filter {
             state: q.state.unwrap_or_default(),

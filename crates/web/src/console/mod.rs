@@ -20,6 +20,7 @@
 mod account;
 mod cases;
 mod patrol;
+pub(crate) mod search;
 mod subjects;
 
 use crate::AppState;
@@ -88,6 +89,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/staff/reports/{id}/triage", post(cases::triage))
         .route("/staff/audit", get(cases::audit))
         .route("/staff/subjects/{id}", get(subjects::show))
+        .route("/staff/search", get(search::page))
+        .route("/staff/views", post(search::save))
+        .route("/staff/views/{id}/delete", post(search::delete))
         .route("/staff/console.js", get(console_js))
         .layer(axum::middleware::from_fn(console_policy))
         .layer(axum::middleware::from_fn(crate::portal::remember_language))
@@ -168,6 +172,12 @@ impl Nav {
                 "staff.nav.cases",
                 "cases",
                 Permission::ReadCases,
+            ),
+            (
+                "/staff/search",
+                "staff.nav.search",
+                "search",
+                Permission::ReadReports,
             ),
             (
                 "/staff/reports",

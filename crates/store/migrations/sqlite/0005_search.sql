@@ -1,0 +1,31 @@
+-- Harrier schema, version 5: full-text search over reports, items and
+-- cases, and staff members' saved views.
+--
+-- The index holds jieba-cut words separated by spaces (harrier_detect::
+-- search), so FTS5's unicode61 tokenizer sees Chinese words too. It is
+-- filled behind the writes by an indexer that remembers how far it got per
+-- kind (search_progress); reporter contact details are never indexed.
+CREATE VIRTUAL TABLE search_index USING fts5(
+    body,
+    kind UNINDEXED,
+    ref UNINDEXED,
+    category UNINDEXED,
+    at UNINDEXED,
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+
+CREATE TABLE search_progress (
+    kind TEXT PRIMARY KEY,
+    last_id INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- A saved view is a console address (a queue or a search with its
+-- filters) under a name, per staff member.
+CREATE TABLE saved_views (
+    id INTEGER PRIMARY KEY,
+    staff_id INTEGER NOT NULL REFERENCES staff(id),
+    name TEXT NOT NULL,
+    path TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (staff_id, name)
+);
