@@ -305,6 +305,28 @@ async fn queues_filter_sort_and_assign() {
         list(CaseSort::Priority, AssigneeFilter::Anyone, None).await,
         [cases[0]]
     );
+    let by_states = |states: Vec<CaseState>| {
+        let store = store.clone();
+        async move {
+            store
+                .list_cases(&CaseQuery {
+                    states,
+                    sort: CaseSort::Newest,
+                    limit: 50,
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| c.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(by_states(vec![CaseState::Closed]).await, [cases[2], cases[1]]);
+    assert_eq!(
+        by_states(vec![CaseState::Triage, CaseState::Closed]).await,
+        [cases[2], cases[1], cases[0]]
+    );
     verify(&store).await.unwrap();
 }
 

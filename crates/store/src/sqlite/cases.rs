@@ -96,10 +96,11 @@ pub(crate) fn list(conn: &Connection, query: &CaseQuery) -> Result<Vec<CaseSumma
     // The partial indexes serve `state <> 'closed'` only when the query
     // says so literally.
     let mut sql = format!("SELECT {SUMMARY_COLUMNS} {SUMMARY_FROM} WHERE ");
-    if query.states.is_empty() {
-        sql.push_str("c.state <> 'closed'");
-    } else {
-        sql.push_str("c.state IN (SELECT value FROM json_each(?1))");
+    // One state is compared directly, so its indexes serve the sort.
+    match query.states.as_slice() {
+        [] => sql.push_str("c.state <> 'closed'"),
+        [_] => sql.push_str("c.state = ?1"),
+        _ => sql.push_str("c.state IN (SELECT value FROM json_each(?1))"),
     }
     sql.push_str(" AND (?2 IS NULL OR c.category = ?2)");
     match query.assignee {
@@ -116,9 +117,11 @@ pub(crate) fn list(conn: &Connection, query: &CaseQuery) -> Result<Vec<CaseSumma
         CaseSort::Newest => " ORDER BY c.id DESC",
     });
     sql.push_str(" LIMIT ?5 OFFSET ?6");
-    let states =
-        serde_json::to_string(&query.states.iter().map(|s| s.as_str()).collect::<Vec<_>>())
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    let states = match query.states.as_slice() {
+        [one] => one.as_str().to_owned(),
+        many => serde_json::to_string(&many.iter().map(|s| s.as_str()).collect::<Vec<_>>())
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?,
+    };
     let assignee = match query.assignee {
         AssigneeFilter::Staff(id) => Some(id),
         _ => None,
