@@ -46,6 +46,16 @@ pub struct Config {
     pub limits: LimitsConfig,
     #[serde(default)]
     pub patrol: PatrolConfig,
+    #[serde(default)]
+    pub cases: CasesConfig,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CasesConfig {
+    /// Hours a case may wait for its first decision, per category id,
+    /// over taxonomy.toml's `sla_hours`.
+    pub sla_hours: std::collections::BTreeMap<String, u32>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -105,6 +115,7 @@ impl Default for Config {
             storage: StorageConfig::default(),
             limits: LimitsConfig::default(),
             patrol: PatrolConfig::default(),
+            cases: CasesConfig::default(),
         }
     }
 }

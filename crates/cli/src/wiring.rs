@@ -51,6 +51,26 @@ pub fn init_tracing() {
         .init();
 }
 
+/// Severity and SLA per category: the taxonomy's, with `[cases] sla_hours`
+/// over it (unknown categories and zero hours are refused by name).
+fn case_policy(config: &Config) -> anyhow::Result<CasePolicy> {
+    let taxonomy = Taxonomy::shipped()?;
+    for (category, hours) in &config.cases.sla_hours {
+        anyhow::ensure!(
+            taxonomy.get(category).is_some(),
+            "cases.sla_hours names {category:?}, which is not a category of taxonomy.toml"
+        );
+        anyhow::ensure!(
+            *hours > 0,
+            "cases.sla_hours.{category} is 0: a case needs at least one hour"
+        );
+    }
+    Ok(CasePolicy::from_taxonomy(
+        &taxonomy,
+        &config.cases.sla_hours,
+    ))
+}
+
 pub fn open_store(config: &Config) -> anyhow::Result<SqliteStore> {
     let data = &config.storage.data_dir;
     std::fs::create_dir_all(data)
@@ -58,10 +78,7 @@ pub fn open_store(config: &Config) -> anyhow::Result<SqliteStore> {
     let options = SqliteOptions {
         group_commit: config.storage.group_commit,
         max_batch: config.storage.max_batch,
-        case_policy: Arc::new(CasePolicy::from_taxonomy(
-            &Taxonomy::shipped()?,
-            &Default::default(),
-        )),
+        case_policy: Arc::new(case_policy(config)?),
         ..SqliteOptions::default()
     };
     SqliteStore::open(data.join("harrier.db"), &options)
@@ -115,4 +132,30 @@ pub fn state(
         limiters: Arc::new(Limiters::new(&config.limits)),
         secret: Arc::new(secret(data)?),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn sla_overrides_apply_and_bad_ones_are_named() {
+        let mut config = Config::default();
+        config.cases.sla_hours.insert("drugs".into(), 48);
+        let policy = case_policy(&config).unwrap();
+        assert_eq!(policy.sla_hours("drugs"), 48);
+        assert_eq!(policy.sla_hours("terrorism_violent_extremism"), 24);
+        config.cases.sla_hours.insert("rumours".into(), 1);
+        let err = case_policy(&config).unwrap_err().to_string();
+        assert!(err.contains("\"rumours\""), "{err}");
+        config.cases.sla_hours.clear();
+        config.cases.sla_hours.insert("drugs".into(), 0);
+        assert!(
+            case_policy(&config)
+                .unwrap_err()
+                .to_string()
+                .contains("drugs")
+        );
+    }
 }

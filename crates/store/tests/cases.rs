@@ -322,7 +322,10 @@ async fn queues_filter_sort_and_assign() {
                 .collect::<Vec<_>>()
         }
     };
-    assert_eq!(by_states(vec![CaseState::Closed]).await, [cases[2], cases[1]]);
+    assert_eq!(
+        by_states(vec![CaseState::Closed]).await,
+        [cases[2], cases[1]]
+    );
     assert_eq!(
         by_states(vec![CaseState::Triage, CaseState::Closed]).await,
         [cases[2], cases[1], cases[0]]
