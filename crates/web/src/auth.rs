@@ -179,6 +179,7 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("POST", "/staff/account/password", Staff(OwnAccount)),
         ("GET", "/staff/patrol", Staff(ReadPatrol)),
         ("GET", "/staff/cases", Staff(ReadCases)),
+        ("POST", "/staff/cases/bulk", Staff(AssignCases)),
         ("GET", "/staff/cases/{id}", Staff(ReadCases)),
         ("POST", "/staff/cases/{id}/transition", Staff(MoveCases)),
         ("POST", "/staff/cases/{id}/claim", Staff(MoveCases)),

@@ -579,3 +579,91 @@ async fn saved_views_keep_a_queue_under_a_name() {
     );
     assert!(html.contains(">drugs by deadline</a>"), "{html}");
 }
+
+#[tokio::test]
+async fn the_console_acts_on_many_cases_at_once() {
+    let t = common::test_app();
+    let intake = t.token("ines", Role::Intake).await;
+    let moderator = t.token("mo", Role::Moderator).await;
+    let mut cases = Vec::new();
+    for handle in ["@one", "@two"] {
+        let body = serde_json::json!({"category": "drugs", "explanation": "sells ice",
+            "locations": [{"kind": "handle", "value": handle}], "good_faith": true});
+        assert_eq!(
+            t.post_json("/api/v1/reports", body.to_string(), &[])
+                .await
+                .status,
+            201
+        );
+    }
+    for r in t.get_as("/api/v1/reports", &intake).await.json()["reports"]
+        .as_array()
+        .unwrap()
+    {
+        let id = r["id"].as_i64().unwrap();
+        cases.push(
+            post(&t, &format!("/api/v1/reports/{id}/triage"), &intake, "")
+                .await
+                .json()["case_id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    let nonce = "0123456789abcdef0123456789abcdef";
+    let csrf = harrier_web::csrf::token(&t.state.secret, nonce);
+    let bulk = |body: String| {
+        Request::post("/staff/cases/bulk")
+            .header(
+                "cookie",
+                format!("harrier_staff={moderator}; harrier_staff_csrf={nonce}"),
+            )
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let claimed = t
+        .send(bulk(format!(
+            "csrf={csrf}&ids={}&ids={}&action=claim",
+            cases[0], cases[1]
+        )))
+        .await;
+    assert_eq!(claimed.status, 303, "{}", claimed.text());
+    for case in &cases {
+        let got = t
+            .get_as(&format!("/api/v1/cases/{case}"), &moderator)
+            .await
+            .json();
+        assert_eq!(got["case"]["assignee"], "mo");
+    }
+    // Close one first: the bulk move then closes the other and names the
+    // refused one with its reason.
+    post(
+        &t,
+        &format!("/api/v1/cases/{}/transition", cases[0]),
+        &moderator,
+        r#"{"to":"closed","reason":"duplicate"}"#,
+    )
+    .await;
+    let closed = t
+        .send(bulk(format!(
+            "csrf={csrf}&ids={}&ids={}&action=to%3Aclosed&reason=same+seller",
+            cases[0], cases[1]
+        )))
+        .await;
+    assert_eq!(closed.status, 409, "{}", closed.text());
+    assert!(
+        closed.text().contains(&format!("#{}", cases[0])),
+        "{}",
+        closed.text()
+    );
+    let got = t
+        .get_as(&format!("/api/v1/cases/{}", cases[1]), &moderator)
+        .await
+        .json();
+    assert_eq!(got["case"]["state"], "closed");
+    assert_eq!(got["transitions"][1]["reason"], "same seller");
+    let forged = t
+        .send(bulk(format!("csrf=nope&ids={}&action=claim", cases[1])))
+        .await;
+    assert_eq!(forged.status, 403);
+}

@@ -70,6 +70,7 @@ struct CasesPage {
     categories: Vec<(String, String)>,
     states: Vec<&'static str>,
     csrf: String,
+    can_bulk: bool,
     views: Vec<harrier_core::cases::SavedView>,
     /// This queue's address, for saving it as a view.
     here: String,
@@ -127,6 +128,7 @@ pub async fn list(
     let template = CasesPage {
         nav: super::Nav::new(&signed_in.staff, csrf.clone(), "cases"),
         csrf,
+        can_bulk: signed_in.may(Permission::AssignCases),
         views,
         here,
         cases: cases.into_iter().map(|c| CaseBody::new(c, now)).collect(),
@@ -520,4 +522,99 @@ pub async fn audit(
         page: Page::new(chosen),
     };
     with_cookie(render(StatusCode::OK, &template), cookie)
+}
+
+/// The bulk form: the ticked case ids, one action, a reason for moves.
+/// Each case is answered on its own; the page says how many were done and
+/// why the others were not.
+pub async fn bulk(
+    State(state): State<AppState>,
+    chosen: Chosen,
+    headers: HeaderMap,
+    signed_in: ConsoleStaff,
+    body: axum::body::Bytes,
+) -> Response {
+    let back_default = "/staff/cases";
+    if let Some(denied) = signed_in.deny(Permission::AssignCases, &chosen) {
+        return denied;
+    }
+    // Repeated `ids` fields: serde_urlencoded does not collect repeated
+    // keys into a list, so the pairs are read with the url crate.
+    let mut ids = Vec::new();
+    let (mut csrf, mut action, mut reason, mut back) =
+        (String::new(), String::new(), String::new(), String::new());
+    for (key, value) in url::form_urlencoded::parse(&body) {
+        let value = value.into_owned();
+        match key.as_ref() {
+            "ids" => match value.parse::<i64>() {
+                Ok(id) if ids.len() < crate::api::cases::MAX_BULK => ids.push(id),
+                _ => {}
+            },
+            "csrf" => csrf = value,
+            "action" => action = value,
+            "reason" => reason = value,
+            "back" => back = value,
+            _ => {}
+        }
+    }
+    let back = if harrier_core::cases::viewable(&back) {
+        back
+    } else {
+        back_default.to_owned()
+    };
+    if !csrf_ok(&state, &headers, &csrf) {
+        return csrf_refused(chosen, &back);
+    }
+    let staff = &signed_in.staff;
+    let action = match action.as_str() {
+        "claim" => harrier_core::cases::BulkAction::Assign {
+            staff: Some(staff.id),
+        },
+        "unassign" => harrier_core::cases::BulkAction::Assign { staff: None },
+        other => match other.strip_prefix("to:").and_then(CaseState::parse) {
+            Some(to) => harrier_core::cases::BulkAction::Transition { to, reason },
+            None => {
+                let error = ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_action",
+                    format!("{other:?} is not an action"),
+                );
+                return fail(chosen, error, &back);
+            }
+        },
+    };
+    if ids.is_empty() {
+        let error = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_ids",
+            chosen.lang.messages().s("staff.bulk.none_selected"),
+        );
+        return fail(chosen, error, &back);
+    }
+    match state
+        .cases
+        .bulk_cases(ids, action, staff, state.clock.now())
+        .await
+    {
+        Ok(results) => {
+            let refused: Vec<String> = results
+                .iter()
+                .filter_map(|(id, r)| r.as_ref().err().map(|e| format!("#{id}: {e}")))
+                .collect();
+            if refused.is_empty() {
+                return Redirect::to(&back).into_response();
+            }
+            let t = chosen.lang.messages();
+            let message = format!(
+                "{} {}/{}. {}",
+                t.s("staff.bulk.done"),
+                results.len() - refused.len(),
+                results.len(),
+                refused.join("; ")
+            );
+            let error = ApiError::new(StatusCode::CONFLICT, "partly_done", message);
+            fail(chosen, error, &back)
+        }
+        Err(e) => fail(chosen, e.into(), &back),
+    }
 }

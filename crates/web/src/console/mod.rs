@@ -71,6 +71,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/staff/patrol", get(patrol::page))
         .route("/staff/cases", get(cases::list))
+        .route("/staff/cases/bulk", post(cases::bulk))
         .route("/staff/cases/{id}", get(cases::show))
         .route("/staff/cases/{id}/transition", post(cases::transition))
         .route("/staff/cases/{id}/claim", post(cases::claim))
