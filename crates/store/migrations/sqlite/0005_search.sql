@@ -22,6 +22,14 @@ CREATE TABLE search_progress (
 -- One state's cases, newest first (e.g. the closed ones): without it that
 -- queue sorted all of the state's cases on every request (BENCHMARKS.md).
 CREATE INDEX cases_by_state_newest ON cases (state, id);
+-- The queues sort by priority then id; priorities repeat a lot, so without
+-- the id in the index every tie was sorted (a category's queue took 34 ms).
+DROP INDEX cases_by_state;
+DROP INDEX cases_by_category;
+DROP INDEX cases_by_assignee;
+CREATE INDEX cases_by_state ON cases (state, priority DESC, id);
+CREATE INDEX cases_by_category ON cases (category, priority DESC, id);
+CREATE INDEX cases_by_assignee ON cases (assignee, priority DESC, id) WHERE assignee IS NOT NULL;
 
 -- A saved view is a console address (a queue or a search with its
 -- filters) under a name, per staff member.
