@@ -102,15 +102,21 @@ pub(crate) fn list(conn: &Connection, query: &CaseQuery) -> Result<Vec<CaseSumma
         [_] => sql.push_str("c.state = ?1"),
         _ => sql.push_str("c.state IN (SELECT value FROM json_each(?1))"),
     }
-    sql.push_str(" AND (?2 IS NULL OR c.category = ?2)");
+    // Filters are written only when given: `(?2 IS NULL OR c.category =
+    // ?2)` would keep the planner off the category index.
+    sql.push_str(match query.category {
+        Some(_) => " AND c.category = ?2",
+        None => " AND ?2 IS NULL",
+    });
     match query.assignee {
         AssigneeFilter::Anyone => sql.push_str(" AND ?3 IS NULL"),
         AssigneeFilter::Unassigned => sql.push_str(" AND ?3 IS NULL AND c.assignee IS NULL"),
         AssigneeFilter::Staff(_) => sql.push_str(" AND c.assignee = ?3"),
     }
-    sql.push_str(
-        " AND (?4 IS NULL OR c.id IN (SELECT case_id FROM case_subjects WHERE subject_id = ?4))",
-    );
+    sql.push_str(match query.subject {
+        Some(_) => " AND c.id IN (SELECT case_id FROM case_subjects WHERE subject_id = ?4)",
+        None => " AND ?4 IS NULL",
+    });
     sql.push_str(match query.sort {
         CaseSort::Priority => " ORDER BY c.priority DESC, c.id",
         CaseSort::Deadline => " ORDER BY c.due_at, c.id",
