@@ -5,9 +5,10 @@
 //! they were): `harrier serve` runs [`catch_up`] every few seconds, and
 //! every search runs it first, so a search sees everything stored before
 //! it (up to [`CATCH_UP_PER_SEARCH`] records behind, after a bulk import).
+//! A hit is shown as the passage of its own text around the words found.
 
 use crate::AppState;
-use harrier_core::cases::{SearchDoc, SearchKind, SearchQuery, SearchSource};
+use harrier_core::cases::{SHOWN_CHARS, SearchDoc, SearchKind, SearchQuery, SearchSource};
 use harrier_core::ports::StoreError;
 
 /// Records read per round.
@@ -22,6 +23,7 @@ fn cut(sources: Vec<SearchSource>) -> Vec<SearchDoc> {
             kind: s.kind,
             id: s.id,
             words: harrier_detect::search::index_words(&s.text),
+            text: s.text.chars().take(SHOWN_CHARS).collect(),
             category: s.category,
             at: s.at,
         })
@@ -72,46 +74,61 @@ pub fn query(
     }
 }
 
-/// A snippet cut into plain and highlighted parts (the markers FTS5 put
-/// around matches), with the spaces the word cutting put between Chinese
-/// characters taken out again.
-pub fn snippet_parts(snippet: &str) -> Vec<(String, bool)> {
+/// The passage of `text` around the first query word found, cut into
+/// plain and highlighted parts (every occurrence of a query word in the
+/// passage is highlighted; the page escapes each part). Matching ignores
+/// case; a hit found only through folding (full-width letters) shows the
+/// start of the text unhighlighted.
+pub fn passage(text: &str, words: &[String]) -> Vec<(String, bool)> {
+    const AROUND: usize = 60;
+    let lower: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
+    let original: Vec<char> = text.chars().collect();
+    // Lower-casing can change the length of a few letters; then fall back
+    // to showing the start, unhighlighted.
+    if lower.len() != original.len() {
+        return vec![(original.iter().take(2 * AROUND).collect(), false)];
+    }
+    let words: Vec<Vec<char>> = words
+        .iter()
+        .filter(|w| !w.is_empty())
+        .map(|w| w.chars().collect())
+        .collect();
+    let find = |from: usize| -> Option<(usize, usize)> {
+        (from..lower.len()).find_map(|i| {
+            words
+                .iter()
+                .find(|w| lower[i..].starts_with(w))
+                .map(|w| (i, i + w.len()))
+        })
+    };
+    let first = find(0).map_or(0, |(i, _)| i);
+    let start = first.saturating_sub(AROUND);
+    let end = (first + 2 * AROUND).min(original.len());
     let mut parts = Vec::new();
-    let mut highlighted = false;
-    let mut current = String::new();
-    for c in snippet.chars() {
-        match c {
-            '\u{2}' | '\u{3}' => {
-                if !current.is_empty() {
-                    parts.push((join_cjk(&current), highlighted));
-                    current.clear();
+    if start > 0 {
+        parts.push(("…".to_owned(), false));
+    }
+    let mut at = start;
+    while at < end {
+        match find(at).filter(|(i, _)| *i < end) {
+            Some((i, j)) => {
+                if i > at {
+                    parts.push((original[at..i].iter().collect(), false));
                 }
-                highlighted = c == '\u{2}';
+                let j = j.min(end);
+                parts.push((original[i..j].iter().collect(), true));
+                at = j;
             }
-            c => current.push(c),
+            None => {
+                parts.push((original[at..end].iter().collect(), false));
+                at = end;
+            }
         }
     }
-    if !current.is_empty() {
-        parts.push((join_cjk(&current), highlighted));
+    if end < original.len() {
+        parts.push(("…".to_owned(), false));
     }
     parts
-}
-
-fn is_cjk(c: char) -> bool {
-    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
-}
-
-fn join_cjk(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut out = String::with_capacity(text.len());
-    for (i, &c) in chars.iter().enumerate() {
-        if c == ' ' && i > 0 && i + 1 < chars.len() && is_cjk(chars[i - 1]) && is_cjk(chars[i + 1])
-        {
-            continue;
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]
@@ -119,16 +136,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn snippets_split_into_highlights_without_cjk_gaps() {
-        let parts = snippet_parts("出售 \u{2}冰毒\u{3} 加 微 信 bing 88");
+    fn passages_highlight_the_query_words_in_the_original_text() {
+        let words = vec!["冰毒".to_owned(), "bing".to_owned()];
+        let parts = passage("出售冰毒，加微信 Bing_88", &words);
         assert_eq!(
             parts,
             vec![
-                ("出售 ".to_owned(), false),
+                ("出售".to_owned(), false),
                 ("冰毒".to_owned(), true),
-                (" 加微信 bing 88".to_owned(), false),
+                ("，加微信 ".to_owned(), false),
+                ("Bing".to_owned(), true),
+                ("_88".to_owned(), false),
             ]
         );
+        let long = format!("{}冰毒{}", "a".repeat(200), "b".repeat(200));
+        let parts = passage(&long, &words);
+        assert_eq!(parts.first().unwrap().0, "…");
+        assert!(parts.iter().any(|(t, hit)| *hit && t == "冰毒"));
         let q = query("冰毒  bing_88", None, None, 10);
         assert_eq!(
             q.phrases,

@@ -41,12 +41,14 @@ pub struct SearchSource {
     pub at: OffsetDateTime,
 }
 
-/// A record ready for the index: its words.
+/// A record ready for the index: its words, and its text to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchDoc {
     pub kind: SearchKind,
     pub id: i64,
     pub words: String,
+    /// The record's own text, cut at [`SHOWN_CHARS`].
+    pub text: String,
     pub category: Option<String>,
     pub at: OffsetDateTime,
 }
@@ -75,16 +77,18 @@ impl SearchQuery {
     }
 }
 
-/// One hit, newest first within the same rank.
+/// How much of a record's text the index keeps for showing.
+pub const SHOWN_CHARS: usize = 4_000;
+
+/// One hit, best first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchHit {
     pub kind: SearchKind,
     pub id: i64,
     pub category: Option<String>,
     pub at: OffsetDateTime,
-    /// The matching passage, with the matched words between `\u{2}` and
-    /// `\u{3}` (the page turns them into highlights after escaping).
-    pub snippet: String,
+    /// The record's text (its first [`SHOWN_CHARS`] characters).
+    pub text: String,
     /// The case it is in (itself for a case), when there is one.
     pub case_id: Option<i64>,
 }

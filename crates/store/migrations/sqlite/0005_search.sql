@@ -5,8 +5,11 @@
 -- search), so FTS5's unicode61 tokenizer sees Chinese words too. It is
 -- filled behind the writes by an indexer that remembers how far it got per
 -- kind (search_progress); reporter contact details are never indexed.
+-- `text` keeps the record's own words (the first 4,000 characters) for the
+-- passage shown with a hit.
 CREATE VIRTUAL TABLE search_index USING fts5(
     body,
+    text UNINDEXED,
     kind UNINDEXED,
     ref UNINDEXED,
     category UNINDEXED,

@@ -75,11 +75,13 @@ pub(crate) fn index(conn: &Connection, docs: &[SearchDoc]) -> Result<(), StoreEr
     let mut marks: Vec<(SearchKind, i64)> = Vec::new();
     for doc in docs {
         conn.prepare_cached(
-            "INSERT INTO search_index (body, kind, ref, category, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO search_index (body, text, kind, ref, category, at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )
         .map_err(db_err)?
         .execute(params![
             doc.words,
+            doc.text,
             doc.kind.as_str(),
             doc.id,
             doc.category,
@@ -109,7 +111,7 @@ pub(crate) fn search(conn: &Connection, query: &SearchQuery) -> Result<Vec<Searc
     };
     let mut stmt = conn
         .prepare_cached(
-            "SELECT kind, ref, category, at, snippet(search_index, 0, char(2), char(3), '…', 24), \
+            "SELECT kind, ref, category, at, text, \
              CASE kind \
                WHEN 'case' THEN ref \
                WHEN 'report' THEN (SELECT case_id FROM case_reports WHERE report_id = ref ORDER BY case_id DESC LIMIT 1) \
@@ -142,7 +144,7 @@ pub(crate) fn search(conn: &Connection, query: &SearchQuery) -> Result<Vec<Searc
         .collect::<Result<Vec<_>, _>>()
         .map_err(db_err)?;
     rows.into_iter()
-        .map(|(kind, id, category, at, snippet, case_id)| {
+        .map(|(kind, id, category, at, text, case_id)| {
             Ok(SearchHit {
                 kind: SearchKind::parse(&kind).ok_or_else(|| {
                     StoreError::Unavailable(format!("unknown search kind {kind:?}"))
@@ -150,7 +152,7 @@ pub(crate) fn search(conn: &Connection, query: &SearchQuery) -> Result<Vec<Searc
                 id,
                 category,
                 at: parse_stamp(&at)?,
-                snippet,
+                text,
                 case_id,
             })
         })

@@ -904,11 +904,12 @@ pub async fn search(
     let query = search_query(&p)?;
     crate::search::catch_up(&state, crate::search::CATCH_UP_PER_SEARCH).await?;
     let hits = state.cases.search(&query).await?;
+    let words: Vec<String> = query.phrases.concat();
     Ok(Json(SearchPage {
         hits: hits
             .into_iter()
             .map(|h| {
-                let parts = crate::search::snippet_parts(&h.snippet);
+                let parts = crate::search::passage(&h.text, &words);
                 SearchHitBody {
                     kind: h.kind.as_str().to_owned(),
                     id: h.id,

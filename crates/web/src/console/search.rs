@@ -76,11 +76,12 @@ pub async fn page(
         let found = async {
             let query = search_query(&params)?;
             crate::search::catch_up(&state, crate::search::CATCH_UP_PER_SEARCH).await?;
-            Ok::<_, crate::errors::ApiError>(state.cases.search(&query).await?)
+            let words = query.phrases.concat();
+            Ok::<_, crate::errors::ApiError>((state.cases.search(&query).await?, words))
         }
         .await;
         match found {
-            Ok(found) => {
+            Ok((found, words)) => {
                 hits = Some(
                     found
                         .into_iter()
@@ -89,7 +90,7 @@ pub async fn page(
                             id: h.id,
                             category: h.category.unwrap_or_default(),
                             at: rfc3339(h.at),
-                            parts: crate::search::snippet_parts(&h.snippet),
+                            parts: crate::search::passage(&h.text, &words),
                             href: h.case_id.map(|c| format!("/staff/cases/{c}")),
                         })
                         .collect(),
