@@ -124,6 +124,20 @@ async fn a_tip_off_is_triaged_into_one_case_per_subject() {
         store.triage_report(9_999, &intake, "", NOW).await,
         Err(CaseError::ReportNotFound(9_999))
     ));
+    // A phone tip-off may name no place at all: it has no subject.
+    let input = ReportInput {
+        category: "drugs".into(),
+        description: "a caller describes a dealer near the station".into(),
+        ..Default::default()
+    };
+    let valid = validate(input, Channel::Phone, &Taxonomy::shipped().unwrap(), NOW).unwrap();
+    let nowhere = store.insert_report(valid, None).await.unwrap().report_id;
+    let err = store
+        .triage_report(nowhere, &intake, "", NOW)
+        .await
+        .unwrap_err();
+    assert_eq!(err, CaseError::NoSubject(nowhere));
+    assert_eq!(err.code(), "no_subject");
     // The auditor only reads.
     let auditor = staff(&store, "audrey", Role::Auditor).await;
     let third = report(&store, "fraud_scams", &["@other"]).await;

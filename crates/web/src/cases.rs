@@ -25,7 +25,7 @@ impl From<CaseError> for ApiError {
                 StatusCode::CONFLICT
             }
             CaseError::RoleNotAllowed { .. } => StatusCode::FORBIDDEN,
-            CaseError::ReasonRequired | CaseError::NoSuchStaff(_) => {
+            CaseError::ReasonRequired | CaseError::NoSuchStaff(_) | CaseError::NoSubject(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             CaseError::Unavailable(detail) => {

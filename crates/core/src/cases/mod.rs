@@ -109,6 +109,10 @@ pub enum CaseError {
     NotFound(i64),
     #[error("report {0} was not found")]
     ReportNotFound(i64),
+    #[error(
+        "report {0} names no URL, account, contact or room, so it has no subject to open a case on"
+    )]
+    NoSubject(i64),
     #[error("a case cannot go from {from} to {to}; from {from} it can go to: {allowed}")]
     InvalidTransition {
         from: &'static str,
@@ -136,6 +140,7 @@ impl CaseError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::NotFound(_) | Self::ReportNotFound(_) => "not_found",
+            Self::NoSubject(_) => "no_subject",
             Self::InvalidTransition { .. } => "invalid_transition",
             Self::RoleNotAllowed { .. } => "forbidden",
             Self::ReasonRequired => "reason_required",

@@ -661,7 +661,7 @@ pub(crate) fn triage(
         .collect::<Result<Vec<_>, _>>()
         .map_err(db_err)?;
     let Some(&first) = subjects.first() else {
-        return Err(CaseError::ReportNotFound(report_id));
+        return Err(CaseError::NoSubject(report_id));
     };
     let ids =
         serde_json::to_string(&subjects).map_err(|e| CaseError::Unavailable(e.to_string()))?;

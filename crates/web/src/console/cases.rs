@@ -116,7 +116,10 @@ pub async fn list(
         .cases
         .saved_views(signed_in.staff.id)
         .await
-        .unwrap_or_default();
+        .unwrap_or_else(|error| {
+            tracing::warn!(%error, "saved views unavailable");
+            Vec::new()
+        });
     let enc = super::search::encode;
     let here = format!(
         "/staff/cases?state={}&category={}&assignee={}&sort={}",

@@ -103,7 +103,10 @@ pub async fn page(
         .cases
         .saved_views(signed_in.staff.id)
         .await
-        .unwrap_or_default();
+        .unwrap_or_else(|error| {
+            tracing::warn!(%error, "saved views unavailable");
+            Vec::new()
+        });
     let (csrf, cookie) = csrf_for(&state, &headers);
     let lang = chosen.lang.tag();
     let here = format!(
