@@ -154,7 +154,11 @@ async fn load_demo(config: &Config, store: &harrier_store::SqliteStore) -> anyho
     println!("Demo: staff accounts (one-time passwords; set your own at first sign-in):");
     // Existing accounts are left alone: `demo` may be pointed at a data
     // directory that is in use, and must not reset anybody's password.
-    for (name, role) in [("admin", Role::Admin), ("intake", Role::Intake)] {
+    for (name, role) in [
+        ("admin", Role::Admin),
+        ("intake", Role::Intake),
+        ("analyst", Role::Analyst),
+    ] {
         let password = one_time_password();
         let hash = hash_password(&password)?;
         match store
@@ -172,6 +176,10 @@ async fn load_demo(config: &Config, store: &harrier_store::SqliteStore) -> anyho
     let queued = crate::demo_feed::load(store, &clock).await?;
     println!(
         "Demo: {queued} new SAMPLE feed items from provider demo-feed queued for the patrol (see /staff/patrol)."
+    );
+    let tipoffs = crate::demo_tipoffs::load(store, &clock).await?;
+    println!(
+        "Demo: {tipoffs} new SAMPLE tip-offs waiting for triage (see /staff/reports; the patrol's cases at /staff/cases)."
     );
     println!(
         "Demo: sign in at /staff/login (admin then sets up an authenticator app, TOTP), or with POST /api/v1/auth/login {{\"name\":\"intake\",\"password\":\"…\",\"new_password\":\"…\"}}; data in {}",

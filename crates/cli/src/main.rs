@@ -10,6 +10,7 @@ mod bench_detect;
 mod commands;
 mod config;
 mod demo_feed;
+mod demo_tipoffs;
 mod feed_cmd;
 mod lines;
 mod patrol;

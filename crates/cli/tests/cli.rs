@@ -233,6 +233,8 @@ fn demo_prints_passwords_once_and_never_resets_existing_accounts() {
     assert!(first.contains("loaded 32 SAMPLE help services"), "{first}");
     assert!(first.contains("admin   role admin  password "), "{first}");
     assert!(first.contains("12 new SAMPLE feed items"), "{first}");
+    assert!(first.contains("3 new SAMPLE tip-offs"), "{first}");
+    assert!(first.contains("analyst role analyst password "), "{first}");
     let hash = |d: &Path| -> String {
         let conn = rusqlite::Connection::open(d.join("harrier.db")).unwrap();
         conn.query_row(
@@ -246,6 +248,7 @@ fn demo_prints_passwords_once_and_never_resets_existing_accounts() {
     let second = demo_once(dir.path());
     assert!(second.contains("admin   exists already"), "{second}");
     assert!(second.contains("0 new SAMPLE feed items"), "{second}");
+    assert!(second.contains("0 new SAMPLE tip-offs"), "{second}");
     assert_eq!(
         hash(dir.path()),
         before,
