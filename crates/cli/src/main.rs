@@ -3,6 +3,7 @@
 //! `serve` runs the server, `demo` runs it with demo content, and the other
 //! commands import data and manage staff against the same data directory.
 
+mod analyze;
 mod backtest;
 mod bench_detect;
 mod commands;
@@ -106,6 +107,11 @@ enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Offline analyses of files.
+    Analyze {
+        #[command(subcommand)]
+        command: AnalyzeCommand,
+    },
     /// Benchmarks.
     Bench {
         #[command(subcommand)]
@@ -146,6 +152,14 @@ enum RulesCommand {
         /// The candidate ruleset folder.
         path: PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum AnalyzeCommand {
+    /// Find groups of accounts that act together in a file of posts
+    /// (co-post, co-link, co-reply, co-mention, co-contact) and write
+    /// groups and edges.
+    Coordination(analyze::CoordinationArgs),
 }
 
 #[derive(Subcommand)]
@@ -276,6 +290,9 @@ fn main() -> anyhow::Result<()> {
                     limit,
                 },
         } => return bench_detect::run(items, rules, planted.as_deref(), *limit),
+        Command::Analyze {
+            command: AnalyzeCommand::Coordination(args),
+        } => return analyze::run(args),
         _ => {}
     }
     if let Command::Config {
@@ -346,7 +363,10 @@ fn main() -> anyhow::Result<()> {
             Command::Rules {
                 command: RulesCommand::Backtest { since, path },
             } => backtest::run(&config, &since, &path).await,
-            Command::Scan { .. } | Command::Rules { .. } | Command::Bench { .. } => Ok(()),
+            Command::Scan { .. }
+            | Command::Rules { .. }
+            | Command::Bench { .. }
+            | Command::Analyze { .. } => Ok(()),
         }
     })
 }

@@ -35,7 +35,7 @@ pub mod shingle;
 
 pub use coaction::{CoAction, DirectedEdge};
 pub use community::Communities;
-pub use pipeline::{Analysis, Config, Edge, analyze};
+pub use pipeline::{Analysis, Config, Edge, Stats, analyze, analyze_with_progress};
 pub use score::{Group, GroupScores, PaidDeletionLink};
 
 use serde::{Deserialize, Serialize};
