@@ -125,6 +125,27 @@ impl<'a> NearDup<'a> {
     /// more than the window) and join it to the clusters of the live
     /// contents it nearly duplicates. Returns how many it joined.
     pub fn insert(&mut self, content: u32, time: i64) -> usize {
+        self.insert_inner(content, time, None)
+    }
+
+    /// [`NearDup::insert`] that also reports every live content at or above
+    /// the threshold (earlier content, Jaccard) in `pairs`; every candidate
+    /// is checked, also those already in the same cluster.
+    pub fn insert_reporting(
+        &mut self,
+        content: u32,
+        time: i64,
+        pairs: &mut Vec<(u32, f64)>,
+    ) -> usize {
+        self.insert_inner(content, time, Some(pairs))
+    }
+
+    fn insert_inner(
+        &mut self,
+        content: u32,
+        time: i64,
+        mut pairs: Option<&mut Vec<(u32, f64)>>,
+    ) -> usize {
         self.touch(content, time);
         let c = content as usize;
         if self.indexed[c] || self.sets[c].len() < self.config.min_shingles {
@@ -153,14 +174,21 @@ impl<'a> NearDup<'a> {
                     continue;
                 }
                 self.seen[o] = self.stamp;
-                if find(&mut self.parent, other) == find(&mut self.parent, content) {
+                let same = find(&mut self.parent, other) == find(&mut self.parent, content);
+                if same && pairs.is_none() {
                     continue;
                 }
                 self.checks += 1;
-                if jaccard(&self.sets[c], &self.sets[o]) >= self.config.threshold {
-                    union(&mut self.parent, &mut self.size, content, other);
-                    self.merges += 1;
-                    joined += 1;
+                let similarity = jaccard(&self.sets[c], &self.sets[o]);
+                if similarity >= self.config.threshold {
+                    if let Some(pairs) = pairs.as_deref_mut() {
+                        pairs.push((other, similarity));
+                    }
+                    if !same {
+                        union(&mut self.parent, &mut self.size, content, other);
+                        self.merges += 1;
+                        joined += 1;
+                    }
                 }
             }
         }
