@@ -7,11 +7,13 @@ All text is real: tweets (Davidson et al.), IRA troll tweets
 repository; outputs go where the caller says (target/ or /tmp).
 
   generate.py texts  --n 1000000 --seed 1 --out texts.txt
-      W4: one short text a line. Each line draws a real text at random
-      (so the ~300k real texts repeat ~3 times in a million) and, with
-      probability 0.6, edits it 1-3 times (drop, replace, insert or swap a
-      word; for Chinese, a character): the near-duplicate pairs MinHash
-      must find are these families plus the real corpora's own repeats.
+      W4: one short text a line. 85 % are fresh: the first half of one
+      real text joined to the second half of another of the same script
+      (there are only ~300k real texts, and a million draws of them would
+      make every text a near-copy of three others); 15 % are an earlier
+      line edited 1-3 times (drop, replace, insert or swap a word; for
+      Chinese, a character). The near-duplicate pairs MinHash must find
+      are these families, plus whatever the real corpora repeat (retweets).
 
   generate.py posts  --n 1000000 --accounts 50000 --days 30 --seed 1 \
                      --out posts.csv --toolkit-out toolkit.csv --truth-out rings.csv
@@ -119,12 +121,26 @@ def cmd_texts(args):
     rng = random.Random(args.seed)
     pool = load_pool()
     vocab = build_vocab(pool, rng)
+    made = []
     with open(args.out, "w", encoding="utf-8") as out:
         for _ in range(args.n):
-            text = rng.choice(pool)
-            if rng.random() < 0.6:
-                text = edit(text, rng, vocab, rng.randint(1, 3))
+            if made and rng.random() < 0.15:
+                text = edit(rng.choice(made), rng, vocab, rng.randint(1, 3))
+            else:
+                text = splice(rng.choice(pool), rng.choice(pool), rng)
+            made.append(text)
             out.write(text + "\n")
+
+
+def splice(a, b, rng):
+    """The first half of `a` and the second half of `b` (by words, or by
+    characters for Chinese); `a` alone when the scripts differ."""
+    if has_spaces(a) != has_spaces(b):
+        return a
+    if has_spaces(a):
+        wa, wb = a.split(" "), b.split(" ")
+        return " ".join(wa[: max(1, len(wa) // 2)] + wb[len(wb) // 2 :])
+    return a[: max(1, len(a) // 2)] + b[len(b) // 2 :]
 
 
 def cmd_posts(args):

@@ -6,6 +6,7 @@
 mod analyze;
 mod backtest;
 mod bench_detect;
+mod bench_ring;
 mod commands;
 mod config;
 mod demo_feed;
@@ -177,6 +178,9 @@ enum BenchCommand {
         #[arg(long)]
         limit: Option<usize>,
     },
+    /// W4: the ring engine's streaming near-duplicate index on short texts
+    /// (inserts plus queries per second, recall of the true pairs), as JSON.
+    Neardup(bench_ring::NearDupArgs),
 }
 
 #[derive(Subcommand)]
@@ -281,6 +285,9 @@ fn main() -> anyhow::Result<()> {
                 RulesCommand::Backtest { .. } => Ok(()), // needs the data: below
             };
         }
+        Command::Bench {
+            command: BenchCommand::Neardup(args),
+        } => return bench_ring::run(args),
         Command::Bench {
             command:
                 BenchCommand::Detect {

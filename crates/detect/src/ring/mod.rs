@@ -4,7 +4,8 @@
 //! post replied to and the accounts mentioned), [`analyze`] finds
 //! - near-duplicate texts: exact duplicates by the hash of the normalised
 //!   text, near ones by MinHash with LSH banding ([`minhash`], [`neardup`]),
-//!   streaming in time order over a sliding window;
+//!   streaming in time order over a sliding window, or a whole batch at
+//!   once by sorting band keys ([`bands`]);
 //! - co-action networks in the manner of the QUT coordination-network-toolkit
 //!   ([`coaction`]): two accounts are linked when they post the same or
 //!   nearly the same text, the same URL or domain, reply to the same post,
@@ -24,6 +25,7 @@
 //! groups as subjects (the platform does that) and no decision: a group is
 //! evidence for staff.
 
+pub mod bands;
 pub mod coaction;
 pub mod community;
 pub mod cues;

@@ -8,10 +8,11 @@
 //! and the scores of every community large enough to be a group.
 
 use super::Post;
+use super::bands::{BandJoin, Output};
 use super::coaction::{CoAction, DirectedEdge, Event, SweepConfig, sweep};
 use super::community::Communities;
 use super::cues::{self, Cues};
-use super::neardup::{NearDup, NearDupConfig};
+use super::neardup::NearDupConfig;
 use super::score::{self, Group, PostView};
 use super::shingle::{ShingleScratch, Shingler, TextFeatures, hash_bytes};
 use crate::extract::{EntityKind, Extractors};
@@ -189,25 +190,32 @@ pub fn analyze_with_progress(
     let cluster_of_post: Vec<u32> = match config.near_dup {
         None => content_of_post.clone(),
         Some(near) => {
-            let mut index = NearDup::new(near, Some(config.window), &content_sets);
-            let mut first = vec![true; content_sets.len()];
-            for &i in &order {
-                let content = content_of_post[i as usize];
-                if content == u32::MAX {
-                    continue;
-                }
-                let time = posts[i as usize].time;
-                if std::mem::replace(&mut first[content as usize], false) {
-                    index.insert(content, time);
-                } else {
-                    index.touch(content, time);
+            let mut span = vec![(i64::MAX, i64::MIN); content_sets.len()];
+            for (i, &content) in content_of_post.iter().enumerate() {
+                if content != u32::MAX {
+                    let (first, last) = &mut span[content as usize];
+                    *first = (*first).min(posts[i].time);
+                    *last = (*last).max(posts[i].time);
                 }
             }
-            stats.near_dup_merges = index.merges();
-            stats.near_dup_checks = index.checks();
+            let join = BandJoin::run(
+                &content_sets,
+                &span,
+                Some(config.window),
+                &near,
+                Output::Clusters,
+            );
+            stats.near_dup_merges = join.merges;
+            stats.near_dup_checks = join.checks;
             content_of_post
                 .iter()
-                .map(|&c| if c == u32::MAX { c } else { index.cluster(c) })
+                .map(|&c| {
+                    if c == u32::MAX {
+                        c
+                    } else {
+                        join.cluster[c as usize]
+                    }
+                })
                 .collect()
         }
     };
