@@ -123,6 +123,7 @@ impl Cues {
         }
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
+            .ascii_case_insensitive(true)
             .build(&terms)?;
         Ok(Self { automaton, flag_of })
     }

@@ -316,16 +316,33 @@ fn features_of(
     extractors: &Extractors,
     cues: &Cues,
 ) -> Vec<Features> {
-    let shingler = Shingler::new(config.steps);
+    let shingler = if config.near_dup.is_some() {
+        Shingler::new(config.steps)
+    } else {
+        Shingler::new(config.steps).key_only()
+    };
     let mut scratch = ShingleScratch::default();
     let mut entities = Vec::new();
+    // Only what the chosen kinds need: a co-link run normalises no text.
+    let wants = |kind: CoAction| config.kinds.contains(&kind);
+    let text = wants(CoAction::Post);
+    let listed_urls = wants(CoAction::Link) || wants(CoAction::Domain);
+    let text_urls = config.urls_from_text && listed_urls;
+    let contacts = config.contacts && wants(CoAction::Contact);
+    let mentions = wants(CoAction::Mention);
     posts
         .iter()
         .map(|post| {
             let mut features = Features::default();
-            shingler.features_into(&post.text, &mut scratch, &mut features.text);
-            features.flags = cues.flags(scratch.normalized());
-            for url in &post.urls {
+            if text {
+                shingler.features_into(&post.text, &mut scratch, &mut features.text);
+                features.flags = cues.flags(scratch.normalized());
+            } else {
+                // Cues on the text as written (the automaton ignores ASCII
+                // case); obfuscated cues need the co-post run's normalising.
+                features.flags = cues.flags(&post.text);
+            }
+            for url in post.urls.iter().filter(|_| listed_urls) {
                 if url.is_empty() {
                     continue;
                 }
@@ -334,12 +351,12 @@ fn features_of(
                     features.domains.push(hash_bytes(host.as_bytes()));
                 }
             }
-            if config.urls_from_text || config.contacts {
+            if text_urls || contacts {
                 entities.clear();
                 extractors.extract_into(&post.text, &mut entities);
                 for entity in &entities {
                     match entity.kind {
-                        EntityKind::Url | EntityKind::Domain if config.urls_from_text => {
+                        EntityKind::Url | EntityKind::Domain if text_urls => {
                             if entity.kind == EntityKind::Url {
                                 features.links.push(hash_bytes(entity.value.as_bytes()));
                             }
@@ -351,7 +368,7 @@ fn features_of(
                         | EntityKind::Email
                         | EntityKind::Handle
                         | EntityKind::Wallet
-                            if config.contacts =>
+                            if contacts =>
                         {
                             features.contacts.push(hash_bytes(entity.value.as_bytes()));
                             features.flags |= cues::CONTACT;
@@ -360,10 +377,10 @@ fn features_of(
                     }
                 }
             }
-            for mention in &post.mentions {
+            for mention in post.mentions.iter().filter(|_| mentions) {
                 features.mentions.push(mention_key(mention));
             }
-            if config.mentions_from_text {
+            if mentions && config.mentions_from_text {
                 for word in post.text.split_whitespace() {
                     if let Some(name) = word.strip_prefix('@') {
                         let name =

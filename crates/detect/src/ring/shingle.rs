@@ -55,6 +55,7 @@ impl ShingleScratch {
 #[derive(Clone, Copy, Debug)]
 pub struct Shingler {
     steps: Steps,
+    shingles: bool,
 }
 
 impl Default for Shingler {
@@ -65,7 +66,19 @@ impl Default for Shingler {
 
 impl Shingler {
     pub fn new(steps: Steps) -> Self {
-        Self { steps }
+        Self {
+            steps,
+            shingles: true,
+        }
+    }
+
+    /// Only the key: for exact duplicates, when no near-duplicate search
+    /// needs the shingles.
+    pub fn key_only(self) -> Self {
+        Self {
+            shingles: false,
+            ..self
+        }
     }
 
     pub fn features(&self, text: &str) -> TextFeatures {
@@ -87,6 +100,9 @@ impl Shingler {
         }
         out.key = (!scratch.folded.is_empty()).then(|| hash_bytes(scratch.folded.as_bytes()));
         out.shingles.clear();
+        if !self.shingles {
+            return;
+        }
         shingles_into(&scratch.folded, &mut out.shingles);
         out.shingles.sort_unstable();
         out.shingles.dedup();
