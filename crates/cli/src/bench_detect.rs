@@ -154,7 +154,7 @@ fn read_ids(path: &Path) -> anyhow::Result<HashSet<String>> {
 
 /// CPU time (user + system) this process has used, from /proc/self/stat
 /// in clock ticks (100 per second on Linux); 0 when unknown.
-fn cpu_seconds() -> f64 {
+pub(crate) fn cpu_seconds() -> f64 {
     let Ok(bytes) = harrier_core::bounded::read_file(Path::new("/proc/self/stat"), 1 << 16) else {
         return 0.0;
     };
@@ -176,7 +176,7 @@ fn cpu_seconds() -> f64 {
 
 /// Peak resident set size in MB (VmHWM of /proc/self/status), 0 when
 /// unknown.
-fn peak_rss_mb() -> f64 {
+pub(crate) fn peak_rss_mb() -> f64 {
     let Ok(bytes) = harrier_core::bounded::read_file(Path::new("/proc/self/status"), 1 << 20)
     else {
         return 0.0;

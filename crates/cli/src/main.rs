@@ -3,10 +3,12 @@
 //! `serve` runs the server, `demo` runs it with demo content, and the other
 //! commands import data and manage staff against the same data directory.
 
+mod analyze;
 mod audit_cmd;
 mod backtest;
 mod bench_cases;
 mod bench_detect;
+mod bench_ring;
 mod commands;
 mod config;
 mod demo_feed;
@@ -114,6 +116,11 @@ enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Offline analyses of files.
+    Analyze {
+        #[command(subcommand)]
+        command: AnalyzeCommand,
+    },
     /// Benchmarks.
     Bench {
         #[command(subcommand)]
@@ -157,6 +164,14 @@ enum RulesCommand {
 }
 
 #[derive(Subcommand)]
+enum AnalyzeCommand {
+    /// Find groups of accounts that act together in a file of posts
+    /// (co-post, co-link, co-reply, co-mention, co-contact) and write
+    /// groups and edges.
+    Coordination(analyze::CoordinationArgs),
+}
+
+#[derive(Subcommand)]
 enum BenchCommand {
     /// W1: scan items on one thread and print throughput and latency as JSON.
     Detect {
@@ -186,6 +201,9 @@ enum BenchCommand {
         #[arg(long, default_value_t = 500)]
         requests: usize,
     },
+    /// W4: the ring engine's streaming near-duplicate index on short texts
+    /// (inserts plus queries per second, recall of the true pairs), as JSON.
+    Neardup(bench_ring::NearDupArgs),
 }
 
 #[derive(Subcommand)]
@@ -310,6 +328,9 @@ fn main() -> anyhow::Result<()> {
             };
         }
         Command::Bench {
+            command: BenchCommand::Neardup(args),
+        } => return bench_ring::run(args),
+        Command::Bench {
             command:
                 BenchCommand::Detect {
                     items,
@@ -318,6 +339,9 @@ fn main() -> anyhow::Result<()> {
                     limit,
                 },
         } => return bench_detect::run(items, rules, planted.as_deref(), *limit),
+        Command::Analyze {
+            command: AnalyzeCommand::Coordination(args),
+        } => return analyze::run(args),
         _ => {}
     }
     if let Command::Config {
@@ -414,7 +438,10 @@ fn main() -> anyhow::Result<()> {
                 })
                 .await
             }
-            Command::Scan { .. } | Command::Rules { .. } | Command::Bench { .. } => Ok(()),
+            Command::Scan { .. }
+            | Command::Rules { .. }
+            | Command::Bench { .. }
+            | Command::Analyze { .. } => Ok(()),
         }
     })
 }

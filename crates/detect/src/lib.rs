@@ -12,6 +12,8 @@
 //! - [`classify`]: a hashed n-gram linear text classifier.
 //! - [`lexicon`] and [`pattern`]: word lists and regexes, compiled to
 //!   Aho-Corasick automata and a literal prefilter.
+//! - [`ring`]: groups of accounts that act together (near-duplicates,
+//!   co-action networks, communities, group scores).
 //! - [`rules`]: the compiled ruleset that combines all of the above into
 //!   signals, with [`signal::Explanation`]s.
 
@@ -25,6 +27,7 @@ pub mod item;
 pub mod lexicon;
 pub mod normalize;
 pub mod pattern;
+pub mod ring;
 pub mod rules;
 pub mod search;
 pub mod signal;
