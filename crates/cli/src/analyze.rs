@@ -34,12 +34,15 @@ const MAX_ROW_BYTES: usize = 1024 * 1024;
 
 #[derive(clap::Args, Debug)]
 pub struct CoordinationArgs {
-    /// A .csv or .jsonl file of posts.
+    /// A .csv or .jsonl file of posts. Without it, the stored feed items
+    /// are analysed and the groups stored (the platform's job).
     #[arg(long)]
-    pub input: PathBuf,
-    /// Δt: actions this close in time are co-actions (90s, 30m, 1h, 1d).
-    #[arg(long, default_value = "1h")]
-    pub window: String,
+    pub input: Option<PathBuf>,
+    /// With --input: Δt, actions this close in time are co-actions (90s,
+    /// 30m, 1h, 1d; 1h by default). Without: how far back to read stored
+    /// items (24h by default; Δt is `[ring] coaction_seconds`).
+    #[arg(long)]
+    pub window: Option<String>,
     /// Δt for co-contact, or `all` for the whole input.
     #[arg(long, default_value = "all")]
     pub contact_window: String,
@@ -71,22 +74,25 @@ pub struct CoordinationArgs {
     /// from the text, no key limit, no near-duplicates.
     #[arg(long)]
     pub toolkit: bool,
-    /// A folder, or a .json or .csv file.
+    /// A folder, or a .json or .csv file (with --input).
     #[arg(long)]
-    pub out: PathBuf,
+    pub out: Option<PathBuf>,
     /// Print one JSON line of timings and counts.
     #[arg(long)]
     pub timings: bool,
 }
 
 pub fn run(args: &CoordinationArgs) -> anyhow::Result<()> {
+    let (Some(input), Some(out)) = (args.input.as_ref(), args.out.as_ref()) else {
+        bail!("--input FILE needs --out (a folder, or a .json or .csv file)");
+    };
     let config = config_of(args)?;
     #[allow(clippy::disallowed_methods)] // timings report wall time
     let started = std::time::Instant::now();
-    let posts = read_posts(&args.input)?;
+    let posts = read_posts(input)?;
     let read_seconds = started.elapsed().as_secs_f64();
     if posts.is_empty() {
-        bail!("{}: no posts", args.input.display());
+        bail!("{}: no posts", input.display());
     }
     let extractors = Extractors::new();
     let bar = ProgressBar::new(1000).with_style(
@@ -107,14 +113,14 @@ pub fn run(args: &CoordinationArgs) -> anyhow::Result<()> {
         harrier_detect::ring::analyze_with_progress(&posts, &config, &extractors, &mut progress)?;
     let analyze_seconds = analysis_started.elapsed().as_secs_f64();
     bar.finish_and_clear();
-    write_output(&args.out, &analysis)?;
+    write_output(out, &analysis)?;
     eprintln!(
         "{} posts by {} accounts: {} edges, {} groups; written to {}",
         analysis.stats.posts,
         analysis.stats.accounts,
         analysis.edges.len(),
         analysis.groups.len(),
-        args.out.display()
+        out.display()
     );
     if args.timings {
         let mut edges_by_kind = serde_json::Map::new();
@@ -147,7 +153,7 @@ pub fn run(args: &CoordinationArgs) -> anyhow::Result<()> {
 }
 
 fn config_of(args: &CoordinationArgs) -> anyhow::Result<Config> {
-    let window = seconds(&args.window).context("--window")?;
+    let window = seconds(args.window.as_deref().unwrap_or("1h")).context("--window")?;
     let contact_window = match args.contact_window.as_str() {
         "all" => None,
         other => Some(seconds(other).context("--contact-window")?),
@@ -203,7 +209,7 @@ fn config_of(args: &CoordinationArgs) -> anyhow::Result<Config> {
     Ok(config)
 }
 
-fn seconds(text: &str) -> anyhow::Result<i64> {
+pub fn seconds(text: &str) -> anyhow::Result<i64> {
     if let Ok(plain) = text.trim().parse::<i64>() {
         return Ok(plain);
     }

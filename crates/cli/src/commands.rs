@@ -45,6 +45,9 @@ pub async fn serve(config: &Config, demo: bool) -> anyhow::Result<()> {
         rules = %rules_dir.display(),
         "patrol running"
     );
+    if config.ring.enabled {
+        start_ring(store.clone(), config.ring.clone(), stopped.clone());
+    }
     let state = wiring::state(config, store, Some(rules as Arc<dyn RulesControl>))?;
     start_indexer(state.clone(), stopped.clone());
     let app = harrier_web::app(state);
@@ -83,6 +86,48 @@ fn start_indexer(state: harrier_web::AppState, mut stopped: tokio::sync::watch::
             }
         }
     });
+}
+
+/// The ring analysis every `ring.interval_minutes` over the last
+/// `ring.window_hours` of feed items (the first run a minute after start).
+fn start_ring(
+    store: harrier_store::SqliteStore,
+    settings: crate::config::RingConfig,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) {
+    tokio::spawn(async move {
+        let mut wait = std::time::Duration::from_secs(60);
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = stopped.changed() => return,
+            }
+            match crate::ring_job::run_once(&store, &settings, SystemClock.now()).await {
+                Ok(report) => tracing::info!(
+                    posts = report.posts,
+                    groups = report.groups,
+                    new = report.stored.new,
+                    cases_opened = report.stored.cases_opened,
+                    "ring analysis"
+                ),
+                Err(error) => tracing::warn!(%error, "ring analysis failed; next run as planned"),
+            }
+            wait = std::time::Duration::from_secs(u64::from(settings.interval_minutes.max(1)) * 60);
+        }
+    });
+}
+
+/// `harrier analyze coordination --window` on the stored feed: one run of
+/// the ring analysis, printed as JSON.
+pub async fn analyze_stored(config: &Config, window_hours: u32) -> anyhow::Result<()> {
+    let store = wiring::open_store(config)?;
+    let settings = crate::config::RingConfig {
+        window_hours,
+        ..config.ring.clone()
+    };
+    let report = crate::ring_job::run_once(&store, &settings, SystemClock.now()).await?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(())
 }
 
 /// `harrier patrol`: workers only, against the same data directory.

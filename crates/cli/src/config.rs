@@ -48,6 +48,38 @@ pub struct Config {
     pub patrol: PatrolConfig,
     #[serde(default)]
     pub cases: CasesConfig,
+    #[serde(default)]
+    pub ring: RingConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct RingConfig {
+    /// Run the ring analysis in `harrier serve`.
+    pub enabled: bool,
+    /// Minutes between runs.
+    pub interval_minutes: u32,
+    /// Hours of feed items each run reads.
+    pub window_hours: u32,
+    /// Δt: posts this many seconds apart or closer are co-actions.
+    pub coaction_seconds: u32,
+    /// Groups scoring at least this (0 to 1) get a signal and a case.
+    pub case_score: f64,
+    /// The most items one run reads.
+    pub max_posts: u32,
+}
+
+impl Default for RingConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            interval_minutes: 15,
+            window_hours: 24,
+            coaction_seconds: 3600,
+            case_score: 0.5,
+            max_posts: 500_000,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
@@ -116,6 +148,7 @@ impl Default for Config {
             limits: LimitsConfig::default(),
             patrol: PatrolConfig::default(),
             cases: CasesConfig::default(),
+            ring: RingConfig::default(),
         }
     }
 }

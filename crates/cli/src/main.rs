@@ -16,6 +16,7 @@ mod demo_tipoffs;
 mod feed_cmd;
 mod lines;
 mod patrol;
+mod ring_job;
 mod rules_cmd;
 mod ruleset;
 mod scan;
@@ -341,7 +342,7 @@ fn main() -> anyhow::Result<()> {
         } => return bench_detect::run(items, rules, planted.as_deref(), *limit),
         Command::Analyze {
             command: AnalyzeCommand::Coordination(args),
-        } => return analyze::run(args),
+        } if args.input.is_some() => return analyze::run(args),
         _ => {}
     }
     if let Command::Config {
@@ -438,10 +439,14 @@ fn main() -> anyhow::Result<()> {
                 })
                 .await
             }
-            Command::Scan { .. }
-            | Command::Rules { .. }
-            | Command::Bench { .. }
-            | Command::Analyze { .. } => Ok(()),
+            Command::Analyze {
+                command: AnalyzeCommand::Coordination(args),
+            } => {
+                let window = args.window.as_deref().unwrap_or("24h");
+                let hours = analyze::seconds(window).context("--window")? / 3600;
+                commands::analyze_stored(&config, u32::try_from(hours.max(1))?).await
+            }
+            Command::Scan { .. } | Command::Rules { .. } | Command::Bench { .. } => Ok(()),
         }
     })
 }

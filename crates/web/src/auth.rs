@@ -133,6 +133,8 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("GET", "/api/v1/subjects", Staff(ReadReports)),
         ("GET", "/api/v1/subjects/{id}", Staff(ReadReports)),
         ("GET", "/api/v1/search", Staff(ReadReports)),
+        ("GET", "/api/v1/groups", Staff(ReadCases)),
+        ("GET", "/api/v1/groups/{id}", Staff(ReadCases)),
         // The patrol.
         ("POST", "/api/v1/items", Provider(Scope::Feed)),
         ("GET", "/api/v1/providers", Staff(ManageProviders)),

@@ -667,3 +667,69 @@ async fn the_console_acts_on_many_cases_at_once() {
         .await;
     assert_eq!(forged.status, 403);
 }
+
+#[tokio::test]
+async fn groups_show_members_items_and_their_case() {
+    use harrier_core::cases::{CaseStore, NewGroup};
+    use harrier_core::patrol::{ItemInput, PatrolStore, validate_item};
+    let t = common::test_app();
+    let analyst = t.token("ana", Role::Analyst).await;
+    let now = time::macros::datetime!(2026-11-24 10:00 UTC);
+    let provider = t.store.add_provider("weibo", now).await.unwrap();
+    let items = ["a", "b"]
+        .iter()
+        .map(|n| {
+            validate_item(ItemInput {
+                id: format!("p-{n}"),
+                kind: "post".into(),
+                text: Some("曝光老王烧烤店 黑店 避雷".into()),
+                account: Some(format!("shill_{n}")),
+                ..ItemInput::default()
+            })
+            .unwrap()
+        })
+        .collect();
+    let stored = t.store.insert_items(provider.id, items, now).await.unwrap();
+    let group = NewGroup {
+        fingerprint: "f".repeat(64),
+        members: vec![
+            ("weibo".into(), "shill_a".into()),
+            ("weibo".into(), "shill_b".into()),
+        ],
+        item_ids: stored.iter().map(|s| s.item_id).collect(),
+        category: "coordinated_manipulation".into(),
+        score: 0.8,
+        scores_json: r#"{"scores":{"score":0.8}}"#.into(),
+        explanation_json: r#"["2 accounts, 2 posts"]"#.into(),
+        open_case: true,
+        version: "ring-test".into(),
+    };
+    let done = t
+        .store
+        .store_groups(vec![group], (now - time::Duration::hours(24), now), now)
+        .await
+        .unwrap();
+    assert_eq!((done.new, done.cases_opened), (1, 1));
+    let list = t.get_as("/api/v1/groups", &analyst).await.json();
+    let id = list["groups"][0]["id"].as_i64().unwrap();
+    assert_eq!(list["groups"][0]["explanation"][0], "2 accounts, 2 posts");
+    let detail = t
+        .get_as(&format!("/api/v1/groups/{id}"), &analyst)
+        .await
+        .json();
+    assert_eq!(detail["members"].as_array().unwrap().len(), 2);
+    assert_eq!(detail["items"].as_array().unwrap().len(), 2);
+    assert_eq!(detail["group"]["subject"]["kind"], "group");
+    let case = detail["group"]["case_id"].as_i64().unwrap();
+    let case = t
+        .get_as(&format!("/api/v1/cases/{case}"), &analyst)
+        .await
+        .json();
+    assert_eq!(case["signals"][0]["rule"], "ring.group");
+    assert_eq!(
+        case["subjects"].as_array().unwrap().len(),
+        3,
+        "the group and its two members"
+    );
+    assert_eq!(t.get_as("/api/v1/groups/99", &analyst).await.status, 404);
+}

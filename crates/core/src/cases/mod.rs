@@ -17,9 +17,11 @@
 //! Reporter trust is 1 until reporters have a trust score; the `1 +` terms
 //! keep a case with only signals, or only reports, from scoring zero.
 
+pub mod groups;
 pub mod search;
 pub mod store;
 
+pub use groups::*;
 pub use search::*;
 pub use store::*;
 

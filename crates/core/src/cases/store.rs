@@ -3,7 +3,10 @@
 //! Every method that changes a case appends its audit entry in the same
 //! transaction: a change is stored with its entry or not at all.
 
-use super::{CaseError, CaseState, SavedView, SearchDoc, SearchHit, SearchQuery, SearchSource};
+use super::{
+    CaseError, CaseState, GroupDetail, GroupSummary, GroupsStored, NewGroup, RingPost, SavedView,
+    SearchDoc, SearchHit, SearchQuery, SearchSource,
+};
 use crate::accounts::Staff;
 use crate::audit::{Entry, Head, NewEntry};
 use crate::ports::{ReportRecord, StoreError, SubjectSummary};
@@ -312,6 +315,24 @@ pub trait CaseStore: Send + Sync + 'static {
         now: OffsetDateTime,
     ) -> Result<SavedView, StoreError>;
     async fn delete_view(&self, staff_id: i64, id: i64) -> Result<(), StoreError>;
+    /// Feed items with an account received since `since`, oldest first, at
+    /// most `limit`: the ring analysis's input.
+    async fn ring_posts(
+        &self,
+        since: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<RingPost>, StoreError>;
+    /// Stores one run's groups (subjects, members, items) and, for those
+    /// over the threshold, their signal and case, in one commit.
+    async fn store_groups(
+        &self,
+        groups: Vec<NewGroup>,
+        window: (OffsetDateTime, OffsetDateTime),
+        now: OffsetDateTime,
+    ) -> Result<GroupsStored, StoreError>;
+    /// Groups, highest score first.
+    async fn list_groups(&self, limit: u32) -> Result<Vec<GroupSummary>, StoreError>;
+    async fn get_group(&self, id: i64) -> Result<Option<GroupDetail>, StoreError>;
     /// Active staff accounts (id, name, role) for assignment lists.
     async fn staff_list(&self) -> Result<Vec<Staff>, StoreError>;
 }

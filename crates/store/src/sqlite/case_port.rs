@@ -4,14 +4,14 @@
 //! without having written anything, so the rest of its commit batch goes on;
 //! a database error rolls the batch back (see `writer.rs`).
 
-use super::{SqliteStore, audit, cases, db_err, search};
+use super::{SqliteStore, audit, cases, db_err, groups, search};
 use async_trait::async_trait;
 use harrier_core::accounts::{Role, Staff};
 use harrier_core::audit::{Entry, Head, NewEntry};
 use harrier_core::cases::{
     BulkAction, CaseDetail, CaseError, CaseQuery, CaseState, CaseStore, CaseSummary,
-    EvidenceRecord, NewEvidence, SavedView, SearchDoc, SearchHit, SearchQuery, SearchSource,
-    SubjectDetail, Triaged,
+    EvidenceRecord, GroupDetail, GroupSummary, GroupsStored, NewEvidence, NewGroup, RingPost,
+    SavedView, SearchDoc, SearchHit, SearchQuery, SearchSource, SubjectDetail, Triaged,
 };
 use harrier_core::ports::StoreError;
 use time::OffsetDateTime;
@@ -201,6 +201,35 @@ impl CaseStore for SqliteStore {
         self.writer
             .write(move |conn| search::delete_view(conn, staff_id, id))
             .await
+    }
+
+    async fn ring_posts(
+        &self,
+        since: OffsetDateTime,
+        limit: u32,
+    ) -> Result<Vec<RingPost>, StoreError> {
+        self.read(move |conn| groups::posts(conn, since, limit))
+            .await
+    }
+
+    async fn store_groups(
+        &self,
+        found: Vec<NewGroup>,
+        window: (OffsetDateTime, OffsetDateTime),
+        now: OffsetDateTime,
+    ) -> Result<GroupsStored, StoreError> {
+        let policy = self.policy.clone();
+        self.writer
+            .write(move |conn| groups::store(conn, &found, window, &policy, now))
+            .await
+    }
+
+    async fn list_groups(&self, limit: u32) -> Result<Vec<GroupSummary>, StoreError> {
+        self.read(move |conn| groups::list(conn, limit)).await
+    }
+
+    async fn get_group(&self, id: i64) -> Result<Option<GroupDetail>, StoreError> {
+        self.read(move |conn| groups::get(conn, id)).await
     }
 
     async fn staff_list(&self) -> Result<Vec<Staff>, StoreError> {

@@ -927,3 +927,37 @@ pub async fn search(
             .collect(),
     }))
 }
+
+/// A stored feed item.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseItemBody {
+    pub id: i64,
+    pub provider: String,
+    pub external_id: String,
+    pub kind: String,
+    /// Seconds since the epoch, as the provider gave it.
+    pub ts: Option<i64>,
+    pub text: String,
+    pub account: Option<String>,
+    pub room: Option<String>,
+    /// Shown, never fetched.
+    pub url: Option<String>,
+    pub received_at: String,
+}
+
+impl From<harrier_core::cases::CaseItem> for CaseItemBody {
+    fn from(i: harrier_core::cases::CaseItem) -> Self {
+        Self {
+            id: i.id,
+            provider: i.provider,
+            external_id: i.external_id,
+            kind: i.kind,
+            ts: i.ts,
+            text: i.text,
+            account: i.account,
+            room: i.room,
+            url: i.url,
+            received_at: rfc3339(i.received_at),
+        }
+    }
+}

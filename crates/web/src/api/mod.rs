@@ -5,6 +5,7 @@
 
 pub mod cases;
 pub mod dto;
+pub mod groups;
 pub mod items;
 mod json;
 pub mod login;
@@ -30,7 +31,8 @@ use utoipa::{Modify, OpenApi};
         patrol::list_providers, patrol::reload_rules, patrol::status,
         cases::list, cases::get, cases::transition, cases::claim, cases::assign, cases::bulk,
         cases::triage, cases::add_evidence, cases::evidence_file, cases::export_zip,
-        cases::audit, cases::audit_head, cases::subject, cases::search
+        cases::audit, cases::audit_head, cases::subject, cases::search,
+        groups::list, groups::get
     ),
     modifiers(&StaffToken),
     tags(
@@ -119,4 +121,6 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/audit/head", get(cases::audit_head))
         .route("/api/v1/subjects/{id}", get(cases::subject))
         .route("/api/v1/search", get(cases::search))
+        .route("/api/v1/groups", get(groups::list))
+        .route("/api/v1/groups/{id}", get(groups::get))
 }
