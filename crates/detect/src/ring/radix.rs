@@ -10,7 +10,7 @@
 /// every value are skipped.
 pub fn sort_by_bits(values: &mut [u64], scratch: &mut [u64], low: u32, high: u32) {
     debug_assert_eq!(values.len(), scratch.len());
-    debug_assert!(low < high && high <= 64 && (high - low) % 16 == 0);
+    debug_assert!(low < high && high <= 64 && (high - low).is_multiple_of(16));
     let mut counts = vec![0usize; 1 << 16];
     let mut shift = low;
     while shift < high {
@@ -18,7 +18,7 @@ pub fn sort_by_bits(values: &mut [u64], scratch: &mut [u64], low: u32, high: u32
         for v in values.iter() {
             counts[((v >> shift) & 0xffff) as usize] += 1;
         }
-        if counts.iter().any(|&c| c == values.len()) {
+        if counts.contains(&values.len()) {
             shift += 16;
             continue; // one digit for all: already in order
         }
