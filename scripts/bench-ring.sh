@@ -10,7 +10,7 @@
 #       (the first W4_SUBSET texts: at ~3k/s a million would take ~10 min;
 #       Harrier is measured on the same subset too).
 #   W3  co-post and co-link over a million posts (generate.py posts):
-#       `harrier analyze coordination --toolkit` one kind at a time against
+#       `harrier analyze coordination --toolkit --similarity 0` one kind at a time against
 #       the toolkit's co_tweet, co_link and co_post (our co_activity);
 #       seconds, peak RSS, and whether the edge sets are equal.
 #   W5  co-similar posts within Δt over 200,000 posts: Harrier's co-post
@@ -134,7 +134,7 @@ if [[ " $ONLY " == *" w3 "* ]]; then
   for pair in "post co_tweet" "link co_link" "activity co_post"; do
     set -- $pair
     say "W3: harrier $1"
-    harrier_kind "$W3" "$1" "w3-harrier-$1" --toolkit
+    harrier_kind "$W3" "$1" "w3-harrier-$1" --toolkit --similarity 0
     say "W3: toolkit $2"
     toolkit_net "$W3" "$2" "w3-toolkit-$2"
     if [ "$1" != activity ]; then

@@ -42,7 +42,7 @@ for seed in 1 2; do
     --ring-share 0.15 --seed "$seed" --out "$work/posts.csv" --toolkit-out "$work/toolkit.csv"
   rm -f "$work"/toolkit.db*  # loaded afresh from this input, then reused per network
   for min_weight in 1 2; do
-    "$BIN" analyze coordination --input "$work/posts.csv" --toolkit --kinds post,link,reply,activity \
+    "$BIN" analyze coordination --input "$work/posts.csv" --toolkit --similarity 0 --kinds post,link,reply,activity \
       --window 120 --min-weight "$min_weight" --out "$work/harrier" 2>/dev/null
     for pair in "co_post co_tweet" "co_link co_link" "co_reply co_reply" "co_activity co_post"; do
       set -- $pair

@@ -72,7 +72,8 @@ if h:
 w3 = [("post", "co_tweet", "co-post (same text)"), ("link", "co_link", "co-link"),
       ("activity", "co_post", "co-activity (toolkit co_post)")]
 if load("w3-harrier-post") or load("w3-toolkit-co_tweet"):
-    out += ["### W3: co-action networks over a million posts, Δt = 60 s", "",
+    first = load("w3-harrier-post") or load("w3-harrier-link") or {}
+    out += [f"### W3: co-action networks over {first.get('posts', 0):,} posts, Δt = 60 s", "",
             "| network | Harrier analyse s | Harrier read+analyse s | Harrier peak RSS MB | toolkit compute s | toolkit load+compute s | toolkit peak RSS MB | ratio (compute) | ratio (end to end) | edges | same edge set |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for kind, net, label in w3:
@@ -94,7 +95,7 @@ if load("w3-harrier-post") or load("w3-toolkit-co_tweet"):
 
 h5, t5, c5 = load("w5-harrier"), load("w5-toolkit"), load("w5-compare")
 if h5:
-    out += ["### W5: co-similar posts within Δt = 60 s, Jaccard 0.8, 200,000 posts", ""]
+    out += [f"### W5: co-similar posts within Δt = 60 s, Jaccard 0.8, {h5['posts']:,} posts", ""]
     line = f"- Harrier: {h5['analyze_seconds']:.2f} s analyse ({h5['analyze_seconds'] + h5['read_seconds']:.2f} s with reading)"
     if t5:
         line += (f"; toolkit co_similar_tweet: {t5['compute_seconds']:.1f} s compute ({t5['preprocess_seconds'] + t5['compute_seconds']:.1f} s with loading); "

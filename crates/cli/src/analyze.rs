@@ -71,7 +71,8 @@ pub struct CoordinationArgs {
     pub threads: usize,
     /// The QUT coordination-network-toolkit's settings: text only
     /// lowercased, URLs only from the urls column, no contacts or mentions
-    /// from the text, no key limit, no near-duplicates.
+    /// from the text, no key limit (add `--similarity 0` for its exact
+    /// co_tweet).
     #[arg(long)]
     pub toolkit: bool,
     /// A folder, or a .json or .csv file (with --input).
@@ -204,7 +205,6 @@ fn config_of(args: &CoordinationArgs) -> anyhow::Result<Config> {
         config.mentions_from_text = false;
         config.contacts = false;
         config.max_accounts_per_key = None;
-        config.near_dup = None;
     }
     Ok(config)
 }

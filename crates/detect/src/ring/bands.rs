@@ -27,6 +27,7 @@
 
 use super::minhash::{MinHasher, PERMUTATIONS, Signature};
 use super::neardup::{NearDupConfig, find, union};
+use super::radix::sort_by_bits;
 use super::shingle::jaccard;
 
 /// How many earlier members of a run a content is checked against when
@@ -111,7 +112,7 @@ impl BandJoin {
             for (i, entry) in entries.iter_mut().enumerate() {
                 *entry = (u64::from(keys[i * banding.bands + b]) << 32) | i as u64;
             }
-            radix_sort_by_high_half(&mut entries, &mut scratch);
+            sort_by_bits(&mut entries, &mut scratch, 32, 64);
             let mut start = 0;
             while start < entries.len() {
                 let key = entries[start] >> 32;
@@ -197,31 +198,6 @@ impl Flat {
     }
 }
 
-/// Stable LSD radix sort of `values` by their high 32 bits (two passes of
-/// 16 bits); the low half keeps its order among equal keys. `scratch` is
-/// as long as `values`.
-fn radix_sort_by_high_half(values: &mut [u64], scratch: &mut [u64]) {
-    debug_assert_eq!(values.len(), scratch.len());
-    for shift in [32u32, 48] {
-        let mut counts = vec![0usize; 1 << 16];
-        for v in values.iter() {
-            counts[((v >> shift) & 0xffff) as usize] += 1;
-        }
-        let mut total = 0;
-        for count in counts.iter_mut() {
-            let c = *count;
-            *count = total;
-            total += c;
-        }
-        for v in values.iter() {
-            let slot = &mut counts[((v >> shift) & 0xffff) as usize];
-            scratch[*slot] = *v;
-            *slot += 1;
-        }
-        values.copy_from_slice(scratch);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,16 +225,6 @@ mod tests {
             sets.push(set);
         }
         sets
-    }
-
-    #[test]
-    fn radix_sort_is_stable_by_key() {
-        let mut values: Vec<u64> = (0..1000u64).map(|i| (mix64(i) % 7) << 32 | i).collect();
-        let mut scratch = vec![0; values.len()];
-        let mut expected = values.clone();
-        expected.sort_by_key(|v| v >> 32);
-        radix_sort_by_high_half(&mut values, &mut scratch);
-        assert_eq!(values, expected);
     }
 
     #[test]

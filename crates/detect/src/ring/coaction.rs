@@ -36,7 +36,7 @@
 //! `max_accounts_per_key` is the caller's switch for keys that everyone
 //! shares (a platform's own domain).
 
-use rustc_hash::FxHashMap;
+use super::radix::sort_by_bits;
 use serde::Serialize;
 
 /// The kinds of co-action.
@@ -156,7 +156,8 @@ pub fn sweep(
         *slot = slot.saturating_add(1);
     }
     let window = config.window.unwrap_or(i64::MAX / 4);
-    let mut weights: FxHashMap<u64, u32> = FxHashMap::default();
+    // (source, target) codes, one per co-action; sorted and counted below.
+    let mut codes: Vec<u64> = Vec::new();
     let mut shared: Vec<(u32, u32)> = Vec::new(); // (post, other account)
     let mut in_window = Window::new(accounts);
     let mut result = SweepResult::default();
@@ -195,7 +196,7 @@ pub fn sweep(
                     continue;
                 }
                 if single {
-                    *weights.entry(pair(event.account, other)).or_default() += 1;
+                    codes.push(pair(event.account, other));
                 } else {
                     shared.push((event.post, other));
                 }
@@ -213,21 +214,32 @@ pub fn sweep(
         shared.sort_unstable();
         shared.dedup();
         for (post, other) in shared {
-            *weights
-                .entry(pair(account_of[post as usize], other))
-                .or_default() += 1;
+            codes.push(pair(account_of[post as usize], other));
         }
     }
-    result.edges = weights
-        .into_iter()
-        .filter(|&(_, weight)| weight >= config.min_weight)
-        .map(|(pair, weight)| DirectedEdge {
-            source: (pair >> 32) as u32,
-            target: pair as u32,
-            weight,
-        })
-        .collect();
-    result.edges.sort_unstable();
+    // A radix sort of the codes, then runs: sequential memory traffic
+    // where a hash table of tens of millions of edges would miss the cache
+    // on every co-action.
+    let mut scratch = vec![0u64; codes.len()];
+    sort_by_bits(&mut codes, &mut scratch, 0, 64);
+    drop(scratch);
+    let mut at = 0;
+    while at < codes.len() {
+        let code = codes[at];
+        let mut end = at + 1;
+        while end < codes.len() && codes[end] == code {
+            end += 1;
+        }
+        let weight = u32::try_from(end - at).unwrap_or(u32::MAX);
+        if weight >= config.min_weight {
+            result.edges.push(DirectedEdge {
+                source: (code >> 32) as u32,
+                target: code as u32,
+                weight,
+            });
+        }
+        at = end;
+    }
     result
 }
 

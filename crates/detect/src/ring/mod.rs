@@ -32,6 +32,7 @@ pub mod cues;
 pub mod minhash;
 pub mod neardup;
 mod pipeline;
+pub mod radix;
 pub mod score;
 pub mod shingle;
 
