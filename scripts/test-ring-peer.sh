@@ -26,7 +26,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 if ! "$VENV/bin/python" -c 'import coordination_network_toolkit' 2>/dev/null; then
   say "installing coordination-network-toolkit from PyPI into $VENV"
-  "$VENV/bin/pip" install -q coordination-network-toolkit >&2
+  "$VENV/bin/pip" install -q coordination-network-toolkit==1.5.2 >&2
 fi
 if [ -n "${HARRIER_BIN:-}" ]; then
   BIN="$HARRIER_BIN"

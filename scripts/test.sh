@@ -26,8 +26,12 @@ done
 step "unit and integration tests"
 cargo test --workspace --locked
 
-step "browser tests (Playwright + Debian chromium)"
 cargo build -p harrier-cli --locked
+
+step "ring engine's edges equal the coordination-network-toolkit's (PyPI, in a venv)"
+HARRIER_BIN="$PWD/target/debug/harrier" scripts/test-ring-peer.sh
+
+step "browser tests (Playwright + Debian chromium)"
 HARRIER_BIN="$PWD/target/debug/harrier" scripts/e2e.sh
 
 echo
