@@ -732,4 +732,33 @@ async fn groups_show_members_items_and_their_case() {
         "the group and its two members"
     );
     assert_eq!(t.get_as("/api/v1/groups/99", &analyst).await.status, 404);
+
+    // A member's page: its items, its group, and the group as a link; the
+    // group's page: its members.
+    let member = detail["members"][0]["id"].as_i64().unwrap();
+    let page = t
+        .get_as(&format!("/api/v1/subjects/{member}"), &analyst)
+        .await
+        .json();
+    assert_eq!(page["items"].as_array().unwrap().len(), 1, "{page}");
+    assert_eq!(page["groups"][0]["id"], id);
+    assert!(
+        page["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["via"] == "in_group")
+    );
+    let group_subject = detail["group"]["subject"]["id"].as_i64().unwrap();
+    let page = t
+        .get_as(&format!("/api/v1/subjects/{group_subject}"), &analyst)
+        .await
+        .json();
+    let members = page["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["via"] == "member")
+        .count();
+    assert_eq!(members, 2, "{page}");
 }

@@ -202,7 +202,8 @@ pub struct CaseDetail {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SubjectLink {
     pub subject: SubjectSummary,
-    /// `reported_together` or `same_case`.
+    /// `reported_together`, `same_case`, `in_group` (an account's group)
+    /// or `member` (a group's account).
     pub via: &'static str,
     /// How many tip-offs or cases they share.
     pub weight: i64,
@@ -214,8 +215,12 @@ pub struct SubjectLink {
 pub struct SubjectDetail {
     pub subject: SubjectSummary,
     pub reports: Vec<ReportRecord>,
+    /// For an account: the items it posted that feeds sent.
+    pub items: Vec<CaseItem>,
     pub signals: Vec<CaseSignal>,
     pub cases: Vec<CaseSummary>,
+    /// Ring groups it is a member of (or, for a group, itself).
+    pub groups: Vec<super::GroupSummary>,
     pub links: Vec<SubjectLink>,
 }
 

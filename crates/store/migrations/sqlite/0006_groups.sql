@@ -29,6 +29,12 @@ CREATE TABLE ring_members (
 ) WITHOUT ROWID;
 CREATE INDEX ring_members_by_subject ON ring_members (subject_id);
 
+-- An account's page lists its items: by provider and the account as
+-- written, lower-cased (SQLite folds ASCII only; Rust's folding of other
+-- letters may differ, which only hides an item from the page, never
+-- shows another account's).
+CREATE INDEX items_by_account ON items (provider_id, lower(account));
+
 -- The members' items in the window the group was found in (at most a few
 -- hundred per group: the evidence, not the whole feed).
 CREATE TABLE ring_items (

@@ -902,6 +902,16 @@ pub(crate) fn subject(conn: &Connection, id: i64) -> Result<Option<SubjectDetail
              JOIN case_subjects c2 ON c2.case_id = c1.case_id AND c2.subject_id <> c1.subject_id \
              WHERE c1.subject_id = ?1 GROUP BY c2.subject_id ORDER BY 2 DESC, 1 LIMIT ?2",
         ),
+        (
+            "in_group",
+            "SELECT g.subject_id, 1 FROM ring_members m JOIN ring_groups g ON g.id = m.group_id \
+             WHERE m.subject_id = ?1 ORDER BY g.id DESC LIMIT ?2",
+        ),
+        (
+            "member",
+            "SELECT m.subject_id, 1 FROM ring_groups g JOIN ring_members m ON m.group_id = g.id \
+             WHERE g.subject_id = ?1 ORDER BY m.subject_id LIMIT ?2",
+        ),
     ] {
         let pairs = conn
             .prepare_cached(sql)
@@ -928,11 +938,54 @@ pub(crate) fn subject(conn: &Connection, id: i64) -> Result<Option<SubjectDetail
             });
         }
     }
+    let items = if subject.kind == harrier_core::intake::SubjectKind::Account {
+        account_items(conn, &subject.platform, &subject.key)?
+    } else {
+        Vec::new()
+    };
+    let groups = super::groups::of_subject(conn, id)?;
     Ok(Some(SubjectDetail {
         subject,
         reports: found_reports,
+        items,
         signals: subject_signals(conn, id, SUBJECT_PAGE_ROWS)?,
         cases: found_cases,
+        groups,
         links,
     }))
+}
+
+/// The items an account posted, newest first (see `items_by_account`).
+fn account_items(
+    conn: &Connection,
+    platform: &str,
+    key: &str,
+) -> Result<Vec<CaseItem>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT i.id, p.name, i.external_id, i.kind, i.ts, i.text, i.account, i.room, i.url, \
+             i.received_at FROM providers p JOIN items i ON i.provider_id = p.id \
+             WHERE lower(p.name) = ?1 AND lower(i.account) IN (?2, '@' || ?2) \
+             ORDER BY i.id DESC LIMIT ?3",
+        )
+        .map_err(db_err)?;
+    let rows = stmt
+        .query_map(params![platform, key, SUBJECT_PAGE_ROWS], |r| {
+            Ok(CaseItemRow {
+                id: r.get(0)?,
+                provider: r.get(1)?,
+                external_id: r.get(2)?,
+                kind: r.get(3)?,
+                ts: r.get(4)?,
+                text: r.get(5)?,
+                account: r.get(6)?,
+                room: r.get(7)?,
+                url: r.get(8)?,
+                received_at: r.get(9)?,
+            })
+        })
+        .map_err(db_err)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(db_err)?;
+    rows.into_iter().map(CaseItemRow::into_item).collect()
 }

@@ -448,3 +448,23 @@ pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<GroupDetail>, Sto
         items,
     }))
 }
+
+/// The groups a subject is a member of, or the group it is.
+pub(crate) fn of_subject(
+    conn: &Connection,
+    subject_id: i64,
+) -> Result<Vec<GroupSummary>, StoreError> {
+    let sql = format!(
+        "SELECT {GROUP_COLUMNS} FROM ring_groups g JOIN subjects s ON s.id = g.subject_id \
+         WHERE g.subject_id = ?1 OR g.id IN (SELECT group_id FROM ring_members WHERE subject_id = ?1) \
+         ORDER BY g.id DESC LIMIT 100"
+    );
+    let rows = conn
+        .prepare_cached(&sql)
+        .map_err(db_err)?
+        .query_map([subject_id], group_row)
+        .map_err(db_err)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(db_err)?;
+    rows.into_iter().map(summary).collect()
+}

@@ -770,7 +770,7 @@ pub async fn audit_head(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SubjectLinkBody {
     pub subject: SubjectBody,
-    /// `reported_together` or `same_case`.
+    /// `reported_together`, `same_case`, `in_group` or `member`.
     pub via: String,
     pub weight: i64,
 }
@@ -779,6 +779,10 @@ pub struct SubjectLinkBody {
 pub struct SubjectDetailBody {
     pub subject: SubjectBody,
     pub reports: Vec<ReportBody>,
+    /// For an account: the items it posted.
+    pub items: Vec<CaseItemBody>,
+    /// Ring groups it belongs to (for a group: itself).
+    pub groups: Vec<super::groups::GroupBody>,
     pub signals: Vec<SignalBody>,
     pub cases: Vec<CaseBody>,
     pub links: Vec<SubjectLinkBody>,
@@ -811,6 +815,8 @@ pub async fn subject(
             .into_iter()
             .map(|r| ReportBody::new(r, show_contact))
             .collect(),
+        items: detail.items.into_iter().map(Into::into).collect(),
+        groups: detail.groups.into_iter().map(Into::into).collect(),
         signals: detail.signals.into_iter().map(signal_body).collect(),
         cases: detail
             .cases

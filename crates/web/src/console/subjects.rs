@@ -69,6 +69,25 @@ pub fn timeline(detail: &SubjectDetail) -> Vec<TimelineRow> {
             href: None,
         });
     }
+    for i in &detail.items {
+        rows.push(TimelineRow {
+            at: rfc3339(i.received_at),
+            kind: "item",
+            text: format!("{} · {} · {}", i.provider, i.kind, clip(&i.text, 160)),
+            href: None,
+        });
+    }
+    for g in &detail.groups {
+        rows.push(TimelineRow {
+            at: rfc3339(g.first_found_at),
+            kind: "group",
+            text: format!(
+                "{} · {} · {} · {:.2}",
+                g.subject.key, g.category, g.size, g.score
+            ),
+            href: Some(format!("/staff/subjects/{}", g.subject.id)),
+        });
+    }
     for s in &detail.signals {
         rows.push(TimelineRow {
             at: rfc3339(s.created_at),
