@@ -151,6 +151,7 @@ pub(crate) fn list(conn: &Connection, query: &CaseQuery) -> Result<Vec<CaseSumma
     rows.into_iter().map(summary).collect()
 }
 
+/// A signal's columns, then the item's (`ITEM_COLUMNS` from column 8).
 const SIGNAL_COLUMNS: &str = "sg.id, sg.rule, sg.category, sg.severity, sg.score, \
      sg.ruleset_version, sg.explanation, sg.created_at, i.id, p.name, i.external_id, i.kind, i.ts, \
      i.text, i.account, i.room, i.url, i.received_at";
@@ -198,18 +199,7 @@ fn signal_rows(
                     r.get::<_, String>(6)?,
                     r.get::<_, String>(7)?,
                 ),
-                CaseItemRow {
-                    id: r.get(8)?,
-                    provider: r.get(9)?,
-                    external_id: r.get(10)?,
-                    kind: r.get(11)?,
-                    ts: r.get(12)?,
-                    text: r.get(13)?,
-                    account: r.get(14)?,
-                    room: r.get(15)?,
-                    url: r.get(16)?,
-                    received_at: r.get(17)?,
-                },
+                item_row(r, 8)?,
             ))
         })
         .map_err(db_err)?
@@ -235,7 +225,27 @@ fn signal_rows(
         .collect()
 }
 
-struct CaseItemRow {
+/// The columns `item_row` reads, from an `items i JOIN providers p`.
+pub(crate) const ITEM_COLUMNS: &str = "i.id, p.name, i.external_id, i.kind, i.ts, i.text, \
+     i.account, i.room, i.url, i.received_at";
+
+/// An item from `ITEM_COLUMNS` starting at column `at`.
+pub(crate) fn item_row(r: &Row<'_>, at: usize) -> rusqlite::Result<CaseItemRow> {
+    Ok(CaseItemRow {
+        id: r.get(at)?,
+        provider: r.get(at + 1)?,
+        external_id: r.get(at + 2)?,
+        kind: r.get(at + 3)?,
+        ts: r.get(at + 4)?,
+        text: r.get(at + 5)?,
+        account: r.get(at + 6)?,
+        room: r.get(at + 7)?,
+        url: r.get(at + 8)?,
+        received_at: r.get(at + 9)?,
+    })
+}
+
+pub(crate) struct CaseItemRow {
     id: i64,
     provider: String,
     external_id: String,
@@ -249,7 +259,7 @@ struct CaseItemRow {
 }
 
 impl CaseItemRow {
-    fn into_item(self) -> Result<CaseItem, StoreError> {
+    pub(crate) fn into_item(self) -> Result<CaseItem, StoreError> {
         Ok(CaseItem {
             id: self.id,
             provider: self.provider,
@@ -961,28 +971,16 @@ fn account_items(
     platform: &str,
     key: &str,
 ) -> Result<Vec<CaseItem>, StoreError> {
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT i.id, p.name, i.external_id, i.kind, i.ts, i.text, i.account, i.room, i.url, \
-             i.received_at FROM providers p JOIN items i ON i.provider_id = p.id \
-             WHERE lower(p.name) = ?1 AND lower(i.account) IN (?2, '@' || ?2) \
-             ORDER BY i.id DESC LIMIT ?3",
-        )
-        .map_err(db_err)?;
-    let rows = stmt
+    let sql = format!(
+        "SELECT {ITEM_COLUMNS} FROM providers p JOIN items i ON i.provider_id = p.id \
+         WHERE lower(p.name) = ?1 AND lower(i.account) IN (?2, '@' || ?2) \
+         ORDER BY i.id DESC LIMIT ?3"
+    );
+    let rows = conn
+        .prepare_cached(&sql)
+        .map_err(db_err)?
         .query_map(params![platform, key, SUBJECT_PAGE_ROWS], |r| {
-            Ok(CaseItemRow {
-                id: r.get(0)?,
-                provider: r.get(1)?,
-                external_id: r.get(2)?,
-                kind: r.get(3)?,
-                ts: r.get(4)?,
-                text: r.get(5)?,
-                account: r.get(6)?,
-                room: r.get(7)?,
-                url: r.get(8)?,
-                received_at: r.get(9)?,
-            })
+            item_row(r, 0)
         })
         .map_err(db_err)?
         .collect::<Result<Vec<_>, _>>()

@@ -3,13 +3,13 @@
 //! for groups over the threshold a signal and a case).
 
 use super::audit;
-use super::cases::{self, Opening};
+use super::cases::{self, CaseItemRow, ITEM_COLUMNS, Opening, item_row};
 use super::db_err;
 use super::reports::{subject_row, subject_summary};
 use super::time::{parse_stamp, stamp};
 use harrier_core::audit::{Actor, NewEntry};
 use harrier_core::cases::{
-    CaseItem, CasePolicy, GroupDetail, GroupSummary, GroupsStored, NewGroup, RingPost,
+    CasePolicy, GroupDetail, GroupSummary, GroupsStored, NewGroup, RingPost,
 };
 use harrier_core::intake::{SubjectKey, SubjectKind};
 use harrier_core::patrol::signal_subject;
@@ -48,8 +48,9 @@ pub(crate) fn posts(
     .map_err(db_err)
 }
 
-/// The id of a subject, made (with no reports) when new.
-fn subject(conn: &Connection, key: &SubjectKey, now: &str) -> Result<i64, StoreError> {
+/// The id of a subject, made (with no reports) when new. The patrol's
+/// signals and the ring's groups and members use it.
+pub(crate) fn subject(conn: &Connection, key: &SubjectKey, now: &str) -> Result<i64, StoreError> {
     conn.prepare_cached(
         "INSERT INTO subjects (kind, platform, key, report_count, first_reported_at, last_reported_at) \
          VALUES (?1, ?2, ?3, 0, ?4, ?4) ON CONFLICT (kind, platform, key) DO NOTHING",
@@ -398,48 +399,20 @@ pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<GroupDetail>, Sto
         .into_iter()
         .map(subject_summary)
         .collect::<Result<Vec<_>, _>>()?;
+    let sql = format!(
+        "SELECT {ITEM_COLUMNS} FROM ring_items ri JOIN items i ON i.id = ri.item_id \
+         JOIN providers p ON p.id = i.provider_id WHERE ri.group_id = ?1 \
+         ORDER BY COALESCE(i.ts, 0), i.id"
+    );
     let items = conn
-        .prepare_cached(
-            "SELECT i.id, p.name, i.external_id, i.kind, i.ts, i.text, i.account, i.room, i.url, \
-             i.received_at FROM ring_items ri JOIN items i ON i.id = ri.item_id \
-             JOIN providers p ON p.id = i.provider_id WHERE ri.group_id = ?1 \
-             ORDER BY COALESCE(i.ts, 0), i.id",
-        )
+        .prepare_cached(&sql)
         .map_err(db_err)?
-        .query_map([id], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<i64>>(4)?,
-                r.get::<_, String>(5)?,
-                r.get::<_, Option<String>>(6)?,
-                r.get::<_, Option<String>>(7)?,
-                r.get::<_, Option<String>>(8)?,
-                r.get::<_, String>(9)?,
-            ))
-        })
+        .query_map([id], |r| item_row(r, 0))
         .map_err(db_err)?
         .collect::<Result<Vec<_>, _>>()
         .map_err(db_err)?
         .into_iter()
-        .map(
-            |(id, provider, external_id, kind, ts, text, account, room, url, received)| {
-                Ok(CaseItem {
-                    id,
-                    provider,
-                    external_id,
-                    kind,
-                    ts,
-                    text,
-                    account,
-                    room,
-                    url,
-                    received_at: parse_stamp(&received)?,
-                })
-            },
-        )
+        .map(CaseItemRow::into_item)
         .collect::<Result<Vec<_>, StoreError>>()?;
     Ok(Some(GroupDetail {
         group: summary(row)?,

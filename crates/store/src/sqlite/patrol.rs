@@ -244,19 +244,7 @@ fn subject_id(conn: &Connection, item_id: i64, now: &str) -> Result<i64, StoreEr
         .query_row([item_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .map_err(db_err)?;
     let key = signal_subject(&provider, &external_id, account.as_deref());
-    conn.prepare_cached(
-        "INSERT INTO subjects (kind, platform, key, report_count, first_reported_at, last_reported_at) \
-         VALUES (?1, ?2, ?3, 0, ?4, ?4) ON CONFLICT (kind, platform, key) DO NOTHING",
-    )
-    .map_err(db_err)?
-    .execute(params![key.kind.as_str(), key.platform, key.id, now])
-    .map_err(db_err)?;
-    conn.prepare_cached("SELECT id FROM subjects WHERE kind = ?1 AND platform = ?2 AND key = ?3")
-        .map_err(db_err)?
-        .query_row(params![key.kind.as_str(), key.platform, key.id], |r| {
-            r.get(0)
-        })
-        .map_err(db_err)
+    super::groups::subject(conn, &key, now)
 }
 
 fn complete(

@@ -112,14 +112,7 @@ pub async fn list(
     let now = state.clock.now();
     let (csrf, cookie) = csrf_for(&state, &headers);
     let lang = chosen.lang.tag();
-    let views = state
-        .cases
-        .saved_views(signed_in.staff.id)
-        .await
-        .unwrap_or_else(|error| {
-            tracing::warn!(%error, "saved views unavailable");
-            Vec::new()
-        });
+    let views = super::search::views_of(&state, &signed_in.staff).await;
     let enc = super::search::encode;
     let here = format!(
         "/staff/cases?state={}&category={}&assignee={}&sort={}",

@@ -99,14 +99,7 @@ pub async fn page(
             Err(e) => error = Some(e.message),
         }
     }
-    let views = state
-        .cases
-        .saved_views(signed_in.staff.id)
-        .await
-        .unwrap_or_else(|error| {
-            tracing::warn!(%error, "saved views unavailable");
-            Vec::new()
-        });
+    let views = views_of(&state, &signed_in.staff).await;
     let (csrf, cookie) = csrf_for(&state, &headers);
     let lang = chosen.lang.tag();
     let here = format!(
@@ -135,6 +128,19 @@ pub async fn page(
         page: Page::new(chosen),
     };
     with_cookie(render(StatusCode::OK, &template), cookie)
+}
+
+/// A staff member's saved views; none (logged) when they cannot be read,
+/// so the page still shows.
+pub async fn views_of(state: &AppState, staff: &harrier_core::accounts::Staff) -> Vec<SavedView> {
+    state
+        .cases
+        .saved_views(staff.id)
+        .await
+        .unwrap_or_else(|error| {
+            tracing::warn!(%error, "saved views unavailable");
+            Vec::new()
+        })
 }
 
 /// Percent-encodes a query value.
