@@ -110,6 +110,26 @@ async fn a_tip_off_becomes_a_case_with_evidence_an_export_and_an_audit_trail() {
     assert_eq!(moved.status, 200, "{}", moved.text());
     let claimed = post(&t, &format!("/api/v1/cases/{case}/claim"), &analyst, "").await;
     assert_eq!(claimed.json()["assignee"], "ana");
+    // Assigning by name goes through the list of active staff.
+    let assigned = post(
+        &t,
+        &format!("/api/v1/cases/{case}/assign"),
+        &moderator,
+        r#"{"staff":"mo"}"#,
+    )
+    .await;
+    assert_eq!(assigned.json()["assignee"], "mo", "{}", assigned.text());
+    let mine = t.get_as("/api/v1/cases?assignee=mo", &analyst).await.json();
+    assert_eq!(mine["cases"][0]["id"], case);
+    let nobody = post(
+        &t,
+        &format!("/api/v1/cases/{case}/assign"),
+        &moderator,
+        r#"{"staff":"nobody"}"#,
+    )
+    .await;
+    assert_eq!(nobody.status, 422);
+    assert_eq!(nobody.error_code(), "no_such_staff");
 
     // Evidence: sniffed from its bytes, its name kept as untrusted text.
     let uri = format!(

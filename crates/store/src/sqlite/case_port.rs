@@ -4,9 +4,9 @@
 //! without having written anything, so the rest of its commit batch goes on;
 //! a database error rolls the batch back (see `writer.rs`).
 
-use super::{SqliteStore, audit, cases, db_err, groups, search};
+use super::{SqliteStore, audit, cases, groups, search, staff};
 use async_trait::async_trait;
-use harrier_core::accounts::{Role, Staff};
+use harrier_core::accounts::Staff;
 use harrier_core::audit::{Entry, Head, NewEntry};
 use harrier_core::cases::{
     BulkAction, CaseDetail, CaseError, CaseQuery, CaseState, CaseStore, CaseSummary,
@@ -233,37 +233,6 @@ impl CaseStore for SqliteStore {
     }
 
     async fn staff_list(&self) -> Result<Vec<Staff>, StoreError> {
-        self.read(|conn| {
-            let mut stmt = conn
-                .prepare_cached(
-                    "SELECT id, name, role, must_change_password FROM staff WHERE disabled = 0 ORDER BY name",
-                )
-                .map_err(db_err)?;
-            let rows = stmt
-                .query_map([], |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, bool>(3)?,
-                    ))
-                })
-                .map_err(db_err)?
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(db_err)?;
-            rows.into_iter()
-                .map(|(id, name, role, must_change_password)| {
-                    Ok(Staff {
-                        id,
-                        name,
-                        role: Role::parse(&role).ok_or_else(|| {
-                            StoreError::Unavailable(format!("unknown role {role:?} in database"))
-                        })?,
-                        must_change_password,
-                    })
-                })
-                .collect()
-        })
-        .await
+        self.read(staff::active).await
     }
 }

@@ -306,3 +306,33 @@ pub(crate) fn end_sessions(
         .map_err(db_err)?;
     Ok(ended as u64)
 }
+
+/// Active staff accounts, by name (for assignment lists).
+pub(crate) fn active(conn: &Connection) -> Result<Vec<Staff>, StoreError> {
+    let rows = conn
+        .prepare_cached(
+            "SELECT id, name, role, must_change_password FROM staff WHERE disabled = 0 ORDER BY name",
+        )
+        .map_err(db_err)?
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, bool>(3)?,
+            ))
+        })
+        .map_err(db_err)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(db_err)?;
+    rows.into_iter()
+        .map(|(id, name, role_, must_change_password)| {
+            Ok(Staff {
+                id,
+                name,
+                role: role(&role_)?,
+                must_change_password,
+            })
+        })
+        .collect()
+}
