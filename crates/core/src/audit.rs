@@ -29,8 +29,15 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(into = "String")]
 pub enum Actor {
-    Staff { id: i64, name: String },
+    Staff {
+        id: i64,
+        name: String,
+    },
     System(&'static str),
+    /// A provider, through its API key (order answers).
+    Provider(String),
+    /// A member of the public: an affected person appealing with a code.
+    Public,
 }
 
 impl fmt::Display for Actor {
@@ -38,6 +45,8 @@ impl fmt::Display for Actor {
         match self {
             Self::Staff { name, .. } => write!(f, "staff:{name}"),
             Self::System(part) => write!(f, "system:{part}"),
+            Self::Provider(name) => write!(f, "provider:{name}"),
+            Self::Public => f.write_str("public"),
         }
     }
 }

@@ -10,6 +10,7 @@ mod case_port;
 mod cases;
 mod directory;
 mod groups;
+mod orders;
 mod patrol;
 mod reports;
 mod search;
@@ -38,13 +39,14 @@ use writer::Writer;
 /// The metric that records how many writes shared one commit.
 pub(crate) const METRIC_BATCH: &str = "harrier_sqlite_commit_batch_size";
 
-const MIGRATIONS: [&str; 6] = [
+const MIGRATIONS: [&str; 7] = [
     include_str!("../../migrations/sqlite/0001_init.sql"),
     include_str!("../../migrations/sqlite/0002_patrol.sql"),
     include_str!("../../migrations/sqlite/0003_staff_security.sql"),
     include_str!("../../migrations/sqlite/0004_cases.sql"),
     include_str!("../../migrations/sqlite/0005_search.sql"),
     include_str!("../../migrations/sqlite/0006_groups.sql"),
+    include_str!("../../migrations/sqlite/0007_decisions.sql"),
 ];
 
 /// How the SQLite store is opened.
