@@ -45,13 +45,25 @@ pub enum Permission {
     ReadAudit,
     /// Manage one's own sign-in: password, TOTP, sessions.
     OwnAccount,
+    /// Take a decision (statement of reasons) on a case.
+    TakeDecisions,
+    /// Decide appeals (never one's own decision: the store checks that).
+    ReviewAppeals,
+    /// Edit the message templates for affected people.
+    ManageTemplates,
+    /// Export statements of reasons (DSA Transparency Database format).
+    ExportStatements,
+    /// Read orders, their deliveries, answers and provider compliance.
+    ReadOrders,
+    /// Send orders to providers and redeliver dead-lettered ones.
+    SendOrders,
 }
 
 const EVERYONE: &[Role] = &Role::ALL;
 const CASE_WORKERS: &[Role] = &[Role::Admin, Role::Analyst, Role::Moderator];
 
 /// The roles allowed for each permission.
-pub const PERMISSIONS: [(Permission, &[Role]); 13] = [
+pub const PERMISSIONS: [(Permission, &[Role]); 19] = [
     (Permission::ReadReports, EVERYONE),
     (Permission::LogPhoneReport, &[Role::Admin, Role::Intake]),
     (Permission::ManageProviders, &[Role::Admin]),
@@ -80,6 +92,15 @@ pub const PERMISSIONS: [(Permission, &[Role]); 13] = [
     (Permission::ExportEvidence, CASE_WORKERS),
     (Permission::ReadAudit, &[Role::Admin, Role::Auditor]),
     (Permission::OwnAccount, EVERYONE),
+    (Permission::TakeDecisions, &[Role::Admin, Role::Moderator]),
+    (Permission::ReviewAppeals, &[Role::Admin, Role::Reviewer]),
+    (Permission::ManageTemplates, &[Role::Admin]),
+    (
+        Permission::ExportStatements,
+        &[Role::Admin, Role::Moderator, Role::Reviewer, Role::Auditor],
+    ),
+    (Permission::ReadOrders, EVERYONE),
+    (Permission::SendOrders, &[Role::Admin, Role::Moderator]),
 ];
 
 pub fn allowed(permission: Permission, role: Role) -> bool {
@@ -168,6 +189,9 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("GET", "/api/v1/cases/{id}/export", Staff(ExportEvidence)),
         ("GET", "/api/v1/audit", Staff(ReadAudit)),
         ("GET", "/api/v1/audit/head", Staff(ReadAudit)),
+        // Decisions, appeals and message templates.
+        // Orders to providers, deliveries, answers and compliance.
+        // The statement-of-reasons export.
         // The console (session cookie).
         ("GET", "/staff", Public),
         ("GET", "/staff/login", Public),
