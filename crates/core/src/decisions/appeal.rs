@@ -88,6 +88,8 @@ pub struct AppealReview {
     pub reasons: String,
     /// The outcome text for the person (rendered from the templates).
     pub notice: String,
+    /// The public page where the person reads the decision and outcome.
+    pub appeal_url: String,
     /// How long providers get to carry out a reversal or amendment.
     pub order_deadline: Duration,
     /// For a modification: the new decision's appeal code and window.

@@ -216,7 +216,8 @@ pub trait DecisionStore: Send + Sync + 'static {
         by: &Staff,
         now: OffsetDateTime,
     ) -> Result<Appeal, DecisionError>;
-    /// The outcome a reporter sees on their receipt page.
+    /// The outcome a reporter sees on their receipt page (`receipt` in its
+    /// stored form, `ReceiptCode::as_str`).
     async fn report_outcome(&self, receipt: &str) -> Result<Option<ReportOutcome>, StoreError>;
     async fn templates(&self) -> Result<Vec<MessageTemplate>, StoreError>;
     async fn put_template(
