@@ -108,11 +108,13 @@ pub struct Appeal {
     /// Shown to reviewers only; never exported.
     pub contact_email: Option<String>,
     pub language: String,
+    #[serde(with = "time::serde::rfc3339")]
     pub filed_at: OffsetDateTime,
     pub files: Vec<EvidenceFile>,
     pub state: AppealState,
     pub reviewer: Option<String>,
     pub outcome_reasons: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub decided_at: Option<OffsetDateTime>,
     pub new_decision_id: Option<i64>,
     /// Who took the decision appealed against (who may not review it).

@@ -147,16 +147,6 @@ impl DecisionStore for SqliteStore {
             .await
     }
 
-    async fn seed_templates(
-        &self,
-        templates: Vec<MessageTemplate>,
-        now: OffsetDateTime,
-    ) -> Result<usize, StoreError> {
-        self.writer
-            .write(move |conn| decisions::seed_templates(conn, &templates, now))
-            .await
-    }
-
     async fn pending_emails(&self, limit: u32) -> Result<Vec<PendingEmail>, StoreError> {
         self.read(move |conn| {
             conn.prepare_cached(

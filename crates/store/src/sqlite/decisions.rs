@@ -541,22 +541,3 @@ pub(crate) fn put_template(
     )?;
     Ok(())
 }
-
-pub(crate) fn seed_templates(
-    conn: &Connection,
-    ts: &[MessageTemplate],
-    now: OffsetDateTime,
-) -> Result<usize, StoreError> {
-    let mut added = 0;
-    for t in ts {
-        added += conn
-            .prepare_cached(
-                "INSERT OR IGNORE INTO message_templates (kind, category, language, body, updated_by, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, 'system:shipped', ?5)",
-            )
-            .map_err(db_err)?
-            .execute(params![t.kind.as_str(), t.category, t.language, t.body, stamp(now)])
-            .map_err(db_err)?;
-    }
-    Ok(added)
-}
