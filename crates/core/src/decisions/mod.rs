@@ -223,6 +223,7 @@ impl AutomatedDecision {
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// A notice under Art. 16 (a tip-off with the good-faith statement).
+    #[serde(rename = "article_16")]
     Article16,
     TrustedFlagger,
     /// Another notice (an e-mail or phone tip-off, an authority's order).
