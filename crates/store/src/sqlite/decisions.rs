@@ -455,13 +455,6 @@ pub(crate) fn decide(
             };
         }
     }
-    conn.prepare_cached(
-        "UPDATE reports SET outcome = 'decided', updated_at = ?2 WHERE id IN \
-         (SELECT report_id FROM case_reports WHERE case_id = ?1)",
-    )
-    .map_err(db_err)?
-    .execute(params![new.case_id, stamp(now)])
-    .map_err(db_err)?;
     audit::append(
         conn,
         &NewEntry::new(
