@@ -50,6 +50,7 @@ pub async fn serve(config: &Config, demo: bool) -> anyhow::Result<()> {
     }
     let state = wiring::state(config, store, Some(rules as Arc<dyn RulesControl>))?;
     start_indexer(state.clone(), stopped.clone());
+    start_mail_outbox(config, state.clone(), stopped.clone());
     let app = harrier_web::app(state);
     let listener = tokio::net::TcpListener::bind(&config.server.listen)
         .await
@@ -82,6 +83,32 @@ fn start_indexer(state: harrier_web::AppState, mut stopped: tokio::sync::watch::
             }
             tokio::select! {
                 _ = tokio::time::sleep(std::time::Duration::from_secs(3)) => {}
+                _ = stopped.changed() => return,
+            }
+        }
+    });
+}
+
+/// Writes e-mailed notices into the mail outbox every 10 seconds.
+fn start_mail_outbox(
+    config: &Config,
+    state: harrier_web::AppState,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) {
+    let dir = crate::mail_outbox::folder(config);
+    let from = config.decisions.mail_from.clone();
+    tokio::spawn(async move {
+        loop {
+            let now = state.clock.now();
+            match crate::mail_outbox::flush(state.decisions.as_ref(), &dir, &from, now).await {
+                Ok(0) => {}
+                Ok(n) => {
+                    tracing::info!(notices = n, outbox = %dir.display(), "notices written to the mail outbox")
+                }
+                Err(error) => tracing::warn!(%error, "mail outbox failed; retrying"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(std::time::Duration::from_secs(10)) => {}
                 _ = stopped.changed() => return,
             }
         }
