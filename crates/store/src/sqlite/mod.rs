@@ -8,6 +8,7 @@
 mod audit;
 mod case_port;
 mod cases;
+mod deliveries;
 mod directory;
 mod groups;
 mod orders;
