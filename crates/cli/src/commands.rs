@@ -25,6 +25,7 @@ pub async fn serve(config: &Config, demo: bool) -> anyhow::Result<()> {
     let store = wiring::open_store(config)?;
     if demo {
         load_demo(config, &store).await?;
+        crate::demo_provider::start(config, &store).await?;
     }
     let rules_dir = crate::patrol::rules_dir(config)?;
     let rules = Arc::new(crate::patrol::LiveRules::load(&rules_dir)?);
@@ -47,6 +48,17 @@ pub async fn serve(config: &Config, demo: bool) -> anyhow::Result<()> {
     );
     if config.ring.enabled {
         start_ring(store.clone(), config.ring.clone(), stopped.clone());
+    }
+    if config.orders.enabled {
+        crate::deliver::start(
+            crate::deliver::Sender {
+                store: Arc::new(store.clone()),
+                clock: Arc::new(SystemClock),
+                server_key: wiring::secret(&config.storage.data_dir)?,
+                settings: config.orders.clone(),
+            },
+            stopped.clone(),
+        )?;
     }
     let state = wiring::state(config, store, Some(rules as Arc<dyn RulesControl>))?;
     start_indexer(state.clone(), stopped.clone());

@@ -184,6 +184,37 @@ pub fn verify(
     }
 }
 
+/// Why a webhook address is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum BadUrl {
+    #[error("the webhook address is not a URL")]
+    NotUrl,
+    #[error("the webhook address must be https:// (http:// only to a loopback address)")]
+    NotHttps,
+    #[error("the webhook address must not carry a user name or password")]
+    Credentials,
+}
+
+/// Checks a webhook address: `https://`, or `http://` to a loopback
+/// address (127.0.0.0/8, ::1, localhost) when `allow_http_loopback`.
+pub fn check_url(text: &str, allow_http_loopback: bool) -> Result<url::Url, BadUrl> {
+    let url = url::Url::parse(text).map_err(|_| BadUrl::NotUrl)?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(BadUrl::Credentials);
+    }
+    let loopback = match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => return Err(BadUrl::NotUrl),
+    };
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if allow_http_loopback && loopback => Ok(url),
+        _ => Err(BadUrl::NotHttps),
+    }
+}
+
 /// How failed deliveries are retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -389,6 +420,33 @@ mod tests {
         assert_eq!(WebhookSecret::parse("whsec_!!"), Err(BadSecret));
         assert_eq!(WebhookSecret::parse("whsec_"), Err(BadSecret));
         assert_eq!(format!("{secret:?}"), "WebhookSecret(..)");
+    }
+
+    #[test]
+    fn webhook_addresses_are_https_or_loopback_http() {
+        assert!(check_url("https://acme.example/hook", false).is_ok());
+        for loopback in [
+            "http://127.0.0.1:9000/webhook",
+            "http://127.8.0.1/x",
+            "http://[::1]:80/",
+            "http://localhost:1/",
+        ] {
+            assert!(check_url(loopback, true).is_ok(), "{loopback}");
+            assert_eq!(check_url(loopback, false), Err(BadUrl::NotHttps));
+        }
+        for refused in [
+            "http://10.0.0.1/",
+            "http://acme.example/",
+            "http://127.0.0.1.acme.example/",
+            "ftp://127.0.0.1/",
+        ] {
+            assert_eq!(check_url(refused, true), Err(BadUrl::NotHttps), "{refused}");
+        }
+        assert_eq!(check_url("not a url", true), Err(BadUrl::NotUrl));
+        assert_eq!(
+            check_url("https://u:p@acme.example/", true),
+            Err(BadUrl::Credentials)
+        );
     }
 
     #[test]
