@@ -24,7 +24,9 @@ const IMPORT_CAP: u64 = 512 * 1024 * 1024;
 pub async fn serve(config: &Config, demo: bool) -> anyhow::Result<()> {
     let store = wiring::open_store(config)?;
     let sample_report = if demo {
-        Some(load_demo(config, &store).await?)
+        let report = load_demo(config, &store).await?;
+        crate::demo_provider::start(config, &store).await?;
+        Some(report)
     } else {
         None
     };
@@ -49,6 +51,17 @@ pub async fn serve(config: &Config, demo: bool) -> anyhow::Result<()> {
     );
     if config.ring.enabled {
         start_ring(store.clone(), config.ring.clone(), stopped.clone());
+    }
+    if config.orders.enabled {
+        crate::deliver::start(
+            crate::deliver::Sender {
+                store: Arc::new(store.clone()),
+                clock: Arc::new(SystemClock),
+                server_key: wiring::secret(&config.storage.data_dir)?,
+                settings: config.orders.clone(),
+            },
+            stopped.clone(),
+        )?;
     }
     let state = wiring::state(config, store, Some(rules as Arc<dyn RulesControl>))?;
     if let Some(report) = sample_report

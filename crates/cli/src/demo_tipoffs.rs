@@ -103,9 +103,9 @@ pub async fn decide_sample(
     let detail = case(state, triaged.case_id)
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.message))?;
-    let orders = match state.patrol.provider("demo-feed").await? {
+    let orders = match state.patrol.provider("demo-provider").await? {
         Some(_) => vec![OrderRequest {
-            provider: "demo-feed".into(),
+            provider: "demo-provider".into(),
             action: "suspend_account".into(),
             legal_basis: "SAMPLE: order under the demo's terms of service".into(),
             ..OrderRequest::default()

@@ -8,6 +8,9 @@
 //! through the API; each answer is audited and shows on the case.
 //! `store.rs` is the port the storage implements.
 
+pub mod delivery;
+pub mod webhook;
+
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 

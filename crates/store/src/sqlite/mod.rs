@@ -11,6 +11,7 @@ mod case_port;
 mod cases;
 mod decision_port;
 mod decisions;
+mod deliveries;
 mod directory;
 mod groups;
 mod order_rows;
