@@ -8,6 +8,11 @@
 //! through the API; each answer is audited and shows on the case.
 //! `store.rs` is the port the storage implements.
 
+pub mod compliance;
+pub mod request;
+pub mod store;
+pub use store::*;
+
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
