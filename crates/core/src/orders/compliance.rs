@@ -121,7 +121,7 @@ pub struct Compliance {
     pub escalations: Vec<Escalation>,
 }
 
-/// Computes the report from `rows`: orders made in `[since, until)` give
+/// Computes the report from `rows`: orders made in `[since, until]` give
 /// the period's figures; every row open and past its deadline at `until`
 /// is overdue.
 pub fn compliance(
@@ -142,7 +142,7 @@ pub fn compliance(
             let period: Vec<&ComplianceRow> = all
                 .iter()
                 .copied()
-                .filter(|r| r.created_at >= since && r.created_at < until)
+                .filter(|r| r.created_at >= since && r.created_at <= until)
                 .collect();
             let secs = |t: OffsetDateTime, r: &ComplianceRow| (t - r.created_at).whole_seconds();
             let ack: Vec<i64> = period

@@ -10,6 +10,7 @@ mod case_port;
 mod cases;
 mod directory;
 mod groups;
+mod order_port;
 mod orders;
 mod patrol;
 mod reports;
