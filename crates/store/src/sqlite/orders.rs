@@ -5,6 +5,7 @@
 
 use super::audit;
 use super::db_err;
+use super::order_rows::{ORDER_COLUMNS, RawOrder, into_order, order_row};
 use super::time::{parse_stamp, stamp};
 use harrier_core::accounts::Staff;
 use harrier_core::audit::{Actor, NewEntry};
@@ -117,52 +118,32 @@ pub(crate) fn insert_order(
     Ok(Some(stored))
 }
 
-/// An order's columns with its provider's name, answer times and delivery.
-const ORDER_COLUMNS: &str = "o.id, o.reference, o.case_id, o.decision_id, o.provider_id, p.name, \
-     o.action, o.preserve_days, o.legal_basis, o.target, o.evidence_excerpt, o.notice, o.deadline, \
-     o.reverses, o.state, o.created_by, o.created_at, o.acknowledged_at, o.actioned_at, \
-     o.answered_at, d.state, d.attempts, d.last_status, d.last_error, d.last_attempt_at, \
-     d.delivered_at";
+/// An order's columns (`order_rows::ORDER_COLUMNS`, 17 of them), then its
+/// answer times and its delivery.
+fn columns() -> String {
+    format!(
+        "{ORDER_COLUMNS}, o.acknowledged_at, o.actioned_at, o.answered_at, d.state, d.attempts, \
+         d.last_status, d.last_error, d.last_attempt_at, d.delivered_at"
+    )
+}
 const ORDER_FROM: &str = "FROM orders o JOIN providers p ON p.id = o.provider_id \
      LEFT JOIN order_deliveries d ON d.order_id = o.id";
 
-/// An order row as text, parsed outside the row callback.
-struct RawOrder {
-    ids: (i64, String, i64, Option<i64>, i64, String),
-    what: (String, Option<u32>, String, String, String, Option<String>),
-    when: (String, Option<i64>, String, String, String),
-    answered: (Option<String>, Option<String>, Option<String>),
-    delivery: (
-        Option<String>,
-        Option<i64>,
-        Option<i64>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    ),
-}
+type Answered = (Option<String>, Option<String>, Option<String>);
+type Delivery = (
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
-fn raw_order(r: &Row<'_>) -> rusqlite::Result<RawOrder> {
-    Ok(RawOrder {
-        ids: (
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-        ),
-        what: (
-            r.get(6)?,
-            r.get(7)?,
-            r.get(8)?,
-            r.get(9)?,
-            r.get(10)?,
-            r.get(11)?,
-        ),
-        when: (r.get(12)?, r.get(13)?, r.get(14)?, r.get(15)?, r.get(16)?),
-        answered: (r.get(17)?, r.get(18)?, r.get(19)?),
-        delivery: (
+fn raw_detail(r: &Row<'_>) -> rusqlite::Result<(RawOrder, Answered, Delivery)> {
+    Ok((
+        order_row(r)?,
+        (r.get(17)?, r.get(18)?, r.get(19)?),
+        (
             r.get(20)?,
             r.get(21)?,
             r.get(22)?,
@@ -170,7 +151,7 @@ fn raw_order(r: &Row<'_>) -> rusqlite::Result<RawOrder> {
             r.get(24)?,
             r.get(25)?,
         ),
-    })
+    ))
 }
 
 fn bad(what: &str, e: impl std::fmt::Display) -> StoreError {
@@ -189,34 +170,13 @@ fn action(s: &str) -> Result<OrderAction, StoreError> {
     OrderAction::parse(s).ok_or_else(|| bad("order action", s))
 }
 
-fn order_detail(conn: &Connection, raw: RawOrder) -> Result<OrderDetail, StoreError> {
-    let (id, reference, case_id, decision_id, provider_id, provider) = raw.ids;
-    let (action_, preserve_days, legal_basis, target, evidence_excerpt, notice) = raw.what;
-    let (deadline, reverses, state, created_by, created_at) = raw.when;
-    let (acknowledged_at, actioned_at, answered_at) = raw.answered;
-    let order = Order {
-        id,
-        reference,
-        case_id,
-        decision_id,
-        provider_id,
-        provider,
-        action: action(&action_)?,
-        preserve_days,
-        legal_basis,
-        target: serde_json::from_str(&target).map_err(|e| bad("order target", e))?,
-        evidence_excerpt,
-        notice: notice
-            .map(|n| serde_json::from_str(&n))
-            .transpose()
-            .map_err(|e| bad("order notice", e))?,
-        deadline: parse_stamp(&deadline)?,
-        reverses,
-        state: order_state(&state)?,
-        created_by,
-        created_at: parse_stamp(&created_at)?,
-    };
-    let (d_state, attempts, last_status, last_error, last_attempt_at, delivered_at) = raw.delivery;
+fn order_detail(
+    conn: &Connection,
+    (raw, answered, delivery): (RawOrder, Answered, Delivery),
+) -> Result<OrderDetail, StoreError> {
+    let order = into_order(raw)?;
+    let (acknowledged_at, actioned_at, answered_at) = answered;
+    let (d_state, attempts, last_status, last_error, last_attempt_at, delivered_at) = delivery;
     let delivery = match d_state {
         Some(state) => Some(DeliveryInfo {
             state,
@@ -288,7 +248,7 @@ fn details(
     let raws = conn
         .prepare_cached(sql)
         .map_err(db_err)?
-        .query_map(params, raw_order)
+        .query_map(params, raw_detail)
         .map_err(db_err)?
         .collect::<Result<Vec<_>, _>>()
         .map_err(db_err)?;
@@ -298,16 +258,17 @@ fn details(
 }
 
 pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<OrderDetail>, StoreError> {
-    let sql = format!("SELECT {ORDER_COLUMNS} {ORDER_FROM} WHERE o.id = ?1");
+    let sql = format!("SELECT {} {ORDER_FROM} WHERE o.id = ?1", columns());
     Ok(details(conn, &sql, [id])?.pop())
 }
 
 pub(crate) fn list(conn: &Connection, q: &OrderQuery) -> Result<Vec<OrderDetail>, StoreError> {
     let sql = format!(
-        "SELECT {ORDER_COLUMNS} {ORDER_FROM} WHERE (?1 IS NULL OR o.provider_id = ?1) \
+        "SELECT {} {ORDER_FROM} WHERE (?1 IS NULL OR o.provider_id = ?1) \
          AND (?2 IS NULL OR o.state = ?2) AND (?3 IS NULL OR o.case_id = ?3) \
          AND (?4 IS NULL OR (o.state NOT IN ('actioned', 'rejected') AND o.deadline < ?4)) \
-         ORDER BY o.id DESC LIMIT ?5 OFFSET ?6"
+         ORDER BY o.id DESC LIMIT ?5 OFFSET ?6",
+        columns()
     );
     details(
         conn,
@@ -329,9 +290,10 @@ pub(crate) fn for_provider(
     q: &PollQuery,
 ) -> Result<Vec<OrderDetail>, StoreError> {
     let sql = format!(
-        "SELECT {ORDER_COLUMNS} {ORDER_FROM} WHERE o.provider_id = ?1 AND o.id > ?2 \
+        "SELECT {} {ORDER_FROM} WHERE o.provider_id = ?1 AND o.id > ?2 \
          AND (?3 IS NULL OR o.created_at >= ?3) AND (?4 IS NULL OR o.state = ?4) \
-         ORDER BY o.id LIMIT ?5"
+         ORDER BY o.id LIMIT ?5",
+        columns()
     );
     details(
         conn,
