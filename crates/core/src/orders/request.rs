@@ -291,6 +291,121 @@ pub fn validate_answer(
     }
 }
 
+/// A provider's answer as sent: the serde form of [`ProviderAnswer`]
+/// (`{"status": "actioned", "what": "...", "at": "RFC 3339"}`), read
+/// loosely so that a wrong or missing part is named.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerDraft {
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub what: Option<String>,
+    #[serde(default)]
+    pub why: Option<String>,
+    #[serde(default)]
+    pub at: Option<String>,
+}
+
+/// Turns a sent answer into a checked [`ProviderAnswer`], naming every
+/// wrong field (`status`, `what`, `why`, `at`).
+pub fn validate_answer_draft(
+    draft: &AnswerDraft,
+    now: OffsetDateTime,
+) -> Result<ProviderAnswer, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let text = |errors: &mut Vec<FieldError>, field: &str, value: &Option<String>| {
+        if value.is_none() {
+            errors.push(err(
+                field,
+                "required",
+                format!("{field} is required for status {:?}", draft.status),
+            ));
+        }
+        value.clone().unwrap_or_default()
+    };
+    let unexpected = |errors: &mut Vec<FieldError>, field: &str, value: &Option<String>| {
+        if value.is_some() {
+            errors.push(err(
+                field,
+                "not_allowed",
+                format!("{field} is not part of a {:?} answer", draft.status),
+            ));
+        }
+    };
+    let answer = match draft.status.trim() {
+        "acknowledged" => {
+            unexpected(&mut errors, "what", &draft.what);
+            unexpected(&mut errors, "why", &draft.why);
+            unexpected(&mut errors, "at", &draft.at);
+            Some(ProviderAnswer::Acknowledged)
+        }
+        "actioned" => {
+            let what = text(&mut errors, "what", &draft.what);
+            unexpected(&mut errors, "why", &draft.why);
+            let at = match draft.at.as_deref().map(str::trim) {
+                None => {
+                    errors.push(err(
+                        "at",
+                        "required",
+                        "at is required for status \"actioned\": when it was done (RFC 3339)",
+                    ));
+                    None
+                }
+                Some(at) => match OffsetDateTime::parse(at, &Rfc3339) {
+                    Ok(t) => Some(t),
+                    Err(_) => {
+                        errors.push(err(
+                            "at",
+                            "invalid_time",
+                            format!(
+                                "at {at:?} is not an RFC 3339 time such as 2026-12-01T12:00:00Z"
+                            ),
+                        ));
+                        None
+                    }
+                },
+            };
+            at.map(|at| ProviderAnswer::Actioned { what, at })
+        }
+        "rejected" => {
+            let why = text(&mut errors, "why", &draft.why);
+            unexpected(&mut errors, "what", &draft.what);
+            unexpected(&mut errors, "at", &draft.at);
+            Some(ProviderAnswer::Rejected { why })
+        }
+        "needs_information" => {
+            let what = text(&mut errors, "what", &draft.what);
+            unexpected(&mut errors, "why", &draft.why);
+            unexpected(&mut errors, "at", &draft.at);
+            Some(ProviderAnswer::NeedsInformation { what })
+        }
+        "" => {
+            errors.push(err(
+                "status",
+                "required",
+                "status is required: acknowledged, actioned, rejected or needs_information",
+            ));
+            None
+        }
+        other => {
+            errors.push(err(
+                "status",
+                "invalid_status",
+                format!(
+                    "status {other:?} is not acknowledged, actioned, rejected or needs_information"
+                ),
+            ));
+            None
+        }
+    };
+    match answer {
+        // The texts and the time are checked once the shape is right.
+        Some(answer) if errors.is_empty() => validate_answer(answer, now),
+        _ => Err(errors),
+    }
+}
+
 /// Whether an order in `state` takes another answer: actioned and rejected
 /// are final.
 pub fn accepts_answer(state: OrderState) -> bool {
@@ -514,6 +629,61 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(fields(&errors), vec![("what", "too_long")]);
+    }
+
+    #[test]
+    fn sent_answers_name_their_wrong_parts() {
+        let draft = |json: &str| -> AnswerDraft { serde_json::from_str(json).unwrap() };
+        let ok = validate_answer_draft(
+            &draft(r#"{"status":"actioned","what":"removed","at":"2026-11-24T09:00:00Z"}"#),
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(
+            ok,
+            ProviderAnswer::Actioned {
+                what: "removed".into(),
+                at: datetime!(2026-11-24 09:00 UTC)
+            }
+        );
+        // The serde form of ProviderAnswer reads back the same.
+        let again: AnswerDraft =
+            serde_json::from_value(serde_json::to_value(&ok).unwrap()).unwrap();
+        assert_eq!(validate_answer_draft(&again, NOW).unwrap(), ok);
+        for (json, expected) in [
+            (r#"{}"#, vec![("status", "required")]),
+            (r#"{"status":"done"}"#, vec![("status", "invalid_status")]),
+            (
+                r#"{"status":"actioned"}"#,
+                vec![("what", "required"), ("at", "required")],
+            ),
+            (
+                r#"{"status":"actioned","what":"x","at":"yesterday"}"#,
+                vec![("at", "invalid_time")],
+            ),
+            (
+                r#"{"status":"rejected","what":"x"}"#,
+                vec![("why", "required"), ("what", "not_allowed")],
+            ),
+            (
+                r#"{"status":"rejected","why":" "}"#,
+                vec![("why", "required")],
+            ),
+            (
+                r#"{"status":"needs_information"}"#,
+                vec![("what", "required")],
+            ),
+            (
+                r#"{"status":"acknowledged","at":"2026-11-24T09:00:00Z"}"#,
+                vec![("at", "not_allowed")],
+            ),
+        ] {
+            let errors = validate_answer_draft(&draft(json), NOW).unwrap_err();
+            assert_eq!(fields(&errors), expected, "{json}");
+        }
+        assert!(
+            serde_json::from_str::<AnswerDraft>(r#"{"status":"acknowledged","note":1}"#).is_err()
+        );
     }
 
     #[test]
