@@ -613,3 +613,110 @@ async fn compliance_figures_agree_with_the_stored_times() {
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert_eq!(bad.json()["error"]["field"], "days");
 }
+
+const NONCE: &str = "0123456789abcdef0123456789abcdef";
+
+async fn console(
+    t: &common::TestApp,
+    token: &str,
+    method: &str,
+    uri: &str,
+    form: &str,
+) -> common::Answer {
+    let mut request = axum::http::Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(
+            "cookie",
+            format!("harrier_staff_csrf={NONCE}; harrier_staff={token}"),
+        );
+    if method == "POST" {
+        request = request.header("content-type", "application/x-www-form-urlencoded");
+    }
+    t.send(
+        request
+            .body(axum::body::Body::from(form.to_owned()))
+            .unwrap(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_console_sends_orders_and_shows_answers_and_compliance() {
+    let t = common::test_app();
+    let weibo = provider(&t, "weibo", &[Scope::Orders]).await;
+    let staff = t.token("mona", Role::Moderator).await;
+    let auditor = t.token("audrey", Role::Auditor).await;
+    let c = case(&t, "weibo", "seller", &["p1"]).await;
+    let csrf = harrier_web::csrf::token(&t.state.secret, NONCE);
+    let form = format!(
+        "csrf={csrf}&case={c}&provider=weibo&action=preserve&preserve_days=90\
+         &legal_basis=Art.+9+DSA&deadline=2026-11-30T12%3A00&evidence_excerpt=%3Cb%3Ebold%3C%2Fb%3E"
+    );
+    let sent = console(&t, &staff, "POST", "/staff/orders", &form).await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text());
+    let location = sent.headers["location"].to_str().unwrap().to_owned();
+    let id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+    let stored = t
+        .get_as(&format!("/api/v1/orders/{id}"), &staff)
+        .await
+        .json();
+    assert_eq!(stored["deadline"], "2026-11-30T12:00:00Z");
+    assert_eq!(stored["preserve_days"], 90);
+
+    // A wrong form names its fields; a bad token is refused.
+    let wrong = console(
+        &t,
+        &staff,
+        "POST",
+        "/staff/orders",
+        &format!("csrf={csrf}&case={c}&provider=weibo&action=preserve&preserve_days=&legal_basis=x&deadline=2020-01-01T00%3A00&evidence_excerpt=x"),
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.text().contains("preserve_days") && wrong.text().contains("deadline"));
+    let forged = console(
+        &t,
+        &staff,
+        "POST",
+        "/staff/orders",
+        &form.replace(&csrf, "nope"),
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let denied = console(&t, &auditor, "POST", "/staff/orders", &form).await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+
+    answer(
+        &t,
+        &weibo,
+        id,
+        json!({"status": "needs_information", "what": "<i>which</i> data?"}),
+    )
+    .await;
+    let list = console(&t, &auditor, "GET", "/staff/orders", "").await;
+    assert_eq!(list.status, StatusCode::OK);
+    let html = list.text();
+    assert!(html.contains(&format!("HO-2026-{id:06}")));
+    assert!(html.contains("needs_information"));
+    assert!(
+        !html.contains("send-order-form"),
+        "auditors may not send orders"
+    );
+    assert!(
+        console(&t, &staff, "GET", "/staff/orders", "")
+            .await
+            .text()
+            .contains("send-order-form")
+    );
+    let page = console(&t, &auditor, "GET", &format!("/staff/orders/{id}"), "")
+        .await
+        .text();
+    assert!(page.contains("&#60;i&#62;which&#60;/i&#62; data?"));
+    assert!(!page.contains("<i>which"));
+    assert!(!page.contains("<b>bold"));
+    assert!(page.contains("id=\"delivery-state\">poll<"));
+    let report = console(&t, &auditor, "GET", "/staff/compliance?days=7", "").await;
+    assert_eq!(report.status, StatusCode::OK);
+    assert!(report.text().contains("data-provider=\"weibo\""));
+}

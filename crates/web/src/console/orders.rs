@@ -436,7 +436,10 @@ mod tests {
         };
         let html = partial.render().unwrap();
         assert!(html.contains("HO-2026-000007"));
-        assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+        assert!(
+            html.contains("&#60;img src=x onerror=alert(1)&#62;"),
+            "{html}"
+        );
         assert!(!html.contains("<img src=x"));
         assert!(!html.contains("<script>x"));
         assert!(html.contains("class=\"overdue\""));
