@@ -415,7 +415,7 @@ pub(crate) fn create(
         ),
         now,
     )?;
-    Ok(get(conn, order.id)?.ok_or(OrderError::OrderNotFound(order.id))?)
+    get(conn, order.id)?.ok_or(OrderError::OrderNotFound(order.id))
 }
 
 /// Records a provider's answer to its own order; writes nothing when
@@ -494,7 +494,7 @@ pub(crate) fn answer(
         ),
         now,
     )?;
-    Ok(get(conn, id)?.ok_or(OrderError::OrderNotFound(id))?)
+    get(conn, id)?.ok_or(OrderError::OrderNotFound(id))
 }
 
 /// Orders made at or after `since`, and every open order.
