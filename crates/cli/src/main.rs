@@ -15,6 +15,7 @@ mod demo_feed;
 mod demo_tipoffs;
 mod feed_cmd;
 mod lines;
+mod mail_outbox;
 mod patrol;
 mod ring_job;
 mod rules_cmd;

@@ -142,6 +142,9 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("POST", "/report", Public),
         ("GET", "/r", Public),
         ("GET", "/r/{code}", Public),
+        ("GET", "/appeal", Public),
+        ("GET", "/appeal/{code}", Public),
+        ("POST", "/appeal/{code}", Public),
         ("GET", "/static/site.css", Public),
         ("GET", "/healthz", Public),
         ("GET", "/metrics", Public),
@@ -206,6 +209,13 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("POST", "/api/v1/appeals/{id}/review", Staff(ReviewAppeals)),
         ("GET", "/api/v1/message-templates", Staff(ReadCases)),
         ("PUT", "/api/v1/message-templates", Staff(ManageTemplates)),
+        ("GET", "/staff/cases/{id}/decide", Staff(TakeDecisions)),
+        ("POST", "/staff/cases/{id}/decide", Staff(TakeDecisions)),
+        ("GET", "/staff/appeals", Staff(ReadCases)),
+        ("GET", "/staff/appeals/{id}", Staff(ReadCases)),
+        ("POST", "/staff/appeals/{id}/review", Staff(ReviewAppeals)),
+        ("GET", "/staff/templates", Staff(ReadCases)),
+        ("POST", "/staff/templates", Staff(ManageTemplates)),
         // Orders to providers, deliveries, answers and compliance.
         (
             "GET",

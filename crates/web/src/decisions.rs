@@ -164,7 +164,7 @@ fn err(field: String, code: &'static str, message: String) -> FieldError {
     }
 }
 
-fn email_ok(address: &str) -> bool {
+pub(crate) fn email_ok(address: &str) -> bool {
     let address = address.trim();
     address.len() <= 254
         && !address.chars().any(|c| c.is_whitespace() || c.is_control())

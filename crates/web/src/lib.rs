@@ -75,6 +75,11 @@ pub struct DecisionsConfig {
     pub reversal_deadline_hours: u32,
     /// The language of notices when the case does not say (zh or en).
     pub notice_language: String,
+    /// The sender of e-mailed notices.
+    pub mail_from: String,
+    /// Where e-mailed notices are written as `.eml` files for the mail
+    /// system to pick up; empty: `<data_dir>/mail-outbox`.
+    pub mail_outbox: std::path::PathBuf,
 }
 
 impl Default for DecisionsConfig {
@@ -85,6 +90,8 @@ impl Default for DecisionsConfig {
             order_deadline_hours: 48,
             reversal_deadline_hours: 24,
             notice_language: "zh".into(),
+            mail_from: "Harrier <noreply@harrier.invalid>".into(),
+            mail_outbox: std::path::PathBuf::new(),
         }
     }
 }

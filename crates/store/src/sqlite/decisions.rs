@@ -413,14 +413,20 @@ pub(crate) fn decide(
             references.push(stored.reference);
         }
     }
-    if !new.orders.is_empty() {
+    // The notice is always kept: through the provider (inside the orders),
+    // by e-mail, or with no channel (`none`: staff must pass the code on).
+    if !new.orders.is_empty() || new.email.is_none() {
         insert_notice(
             conn,
             &NoticeRow {
                 decision_id: id,
                 appeal_id: None,
                 kind: MessageKind::Decision,
-                channel: "provider",
+                channel: if new.orders.is_empty() {
+                    "none"
+                } else {
+                    "provider"
+                },
                 address: None,
                 language: &new.notice_language,
                 body: &new.notice,
@@ -455,13 +461,6 @@ pub(crate) fn decide(
             };
         }
     }
-    conn.prepare_cached(
-        "UPDATE reports SET outcome = 'decided', updated_at = ?2 WHERE id IN \
-         (SELECT report_id FROM case_reports WHERE case_id = ?1)",
-    )
-    .map_err(db_err)?
-    .execute(params![new.case_id, stamp(now)])
-    .map_err(db_err)?;
     audit::append(
         conn,
         &NewEntry::new(

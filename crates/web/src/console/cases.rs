@@ -47,11 +47,11 @@ fn message(chosen: Chosen, status: StatusCode, error: &ApiError, back: &str) -> 
     render(status, &template)
 }
 
-fn fail(chosen: Chosen, error: ApiError, back: &str) -> Response {
+pub(super) fn fail(chosen: Chosen, error: ApiError, back: &str) -> Response {
     message(chosen, error.status, &error, back)
 }
 
-fn csrf_refused(chosen: Chosen, back: &str) -> Response {
+pub(super) fn csrf_refused(chosen: Chosen, back: &str) -> Response {
     let error = ApiError::new(
         StatusCode::FORBIDDEN,
         "csrf_failed",
@@ -158,6 +158,8 @@ struct CasePage {
     can_add_evidence: bool,
     can_export: bool,
     sees_contacts: bool,
+    decisions: Vec<harrier_core::decisions::DecisionDetail>,
+    can_decide: bool,
 }
 
 #[derive(Deserialize)]
@@ -187,9 +189,19 @@ pub async fn show(
         }
         Err(e) => return fail(chosen, e.into(), "/staff/cases"),
     };
+    let decisions = match state.decisions.case_decisions(id).await {
+        Ok(d) => d,
+        Err(e) => return fail(chosen, e.into(), "/staff/cases"),
+    };
+    let decidable = matches!(
+        detail.case.state,
+        CaseState::New | CaseState::Triage | CaseState::Investigating | CaseState::Decided
+    );
     let staff = &signed_in.staff;
     let (csrf, cookie) = csrf_for(&state, &headers);
     let template = CasePage {
+        decisions,
+        can_decide: decidable && signed_in.may(Permission::TakeDecisions),
         nav: super::Nav::new(staff, csrf.clone(), "cases"),
         csrf,
         case: CaseDetailBody::new(detail, staff, state.clock.now()),

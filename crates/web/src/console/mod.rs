@@ -19,6 +19,7 @@
 
 mod account;
 mod cases;
+mod decisions;
 pub mod orders;
 mod patrol;
 pub(crate) mod search;
@@ -87,6 +88,17 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             get(cases::evidence_file),
         )
         .route("/staff/cases/{id}/export", get(cases::export_zip))
+        .route(
+            "/staff/cases/{id}/decide",
+            get(decisions::decide_form).post(decisions::decide),
+        )
+        .route("/staff/appeals", get(decisions::appeals))
+        .route("/staff/appeals/{id}", get(decisions::appeal))
+        .route("/staff/appeals/{id}/review", post(decisions::review))
+        .route(
+            "/staff/templates",
+            get(decisions::templates).post(decisions::put_template),
+        )
         .route("/staff/reports", get(cases::reports))
         .route("/staff/reports/{id}/triage", post(cases::triage))
         .route("/staff/audit", get(cases::audit))
@@ -190,6 +202,18 @@ impl Nav {
                 "staff.nav.reports",
                 "reports",
                 Permission::ReadReports,
+            ),
+            (
+                "/staff/appeals",
+                "staff.nav.appeals",
+                "appeals",
+                Permission::ReadCases,
+            ),
+            (
+                "/staff/templates",
+                "staff.nav.templates",
+                "templates",
+                Permission::ReadCases,
             ),
             (
                 "/staff/patrol",
