@@ -587,7 +587,7 @@ async fn compliance_figures_agree_with_the_stored_times() {
         })
         .collect();
     let mut expected = overdue.clone();
-    expected.sort_by(|x, y| y.1.cmp(&x.1));
+    expected.sort_by_key(|x| std::cmp::Reverse(x.1));
     let escalated: Vec<(i64, i64)> = report["escalations"]
         .as_array()
         .unwrap()
