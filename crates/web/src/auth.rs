@@ -120,6 +120,9 @@ pub enum Access {
     /// A staff token (API) or the console's session cookie, with the roles
     /// of this permission.
     Staff(Permission),
+    /// Either: a staff token with the permission, or a provider's key with
+    /// the scope (which sees only the provider's own records).
+    StaffOrProvider(Permission, Scope),
 }
 
 /// Every route of the server and who may call it: the one table. The
@@ -214,6 +217,23 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("GET", "/staff/templates", Staff(ReadCases)),
         ("POST", "/staff/templates", Staff(ManageTemplates)),
         // Orders to providers, deliveries, answers and compliance.
+        (
+            "GET",
+            "/api/v1/orders",
+            StaffOrProvider(ReadOrders, Scope::Orders),
+        ),
+        (
+            "GET",
+            "/api/v1/orders/{id}",
+            StaffOrProvider(ReadOrders, Scope::Orders),
+        ),
+        (
+            "POST",
+            "/api/v1/orders/{id}/response",
+            Provider(Scope::Orders),
+        ),
+        ("POST", "/api/v1/cases/{id}/orders", Staff(SendOrders)),
+        ("GET", "/api/v1/providers/compliance", Staff(ReadOrders)),
         // The statement-of-reasons export.
         // The console (session cookie).
         ("GET", "/staff", Public),
@@ -246,6 +266,11 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("GET", "/staff/search", Staff(ReadReports)),
         ("POST", "/staff/views", Staff(OwnAccount)),
         ("POST", "/staff/views/{id}/delete", Staff(OwnAccount)),
+        // Orders to providers in the console.
+        ("GET", "/staff/orders", Staff(ReadOrders)),
+        ("POST", "/staff/orders", Staff(SendOrders)),
+        ("GET", "/staff/orders/{id}", Staff(ReadOrders)),
+        ("GET", "/staff/compliance", Staff(ReadOrders)),
     ]
 };
 

@@ -28,6 +28,7 @@ use axum::middleware;
 use harrier_core::cases::CaseStore;
 use harrier_core::clock::Clock;
 use harrier_core::decisions::DecisionStore;
+use harrier_core::orders::OrderStore;
 use harrier_core::patrol::{PatrolStore, RulesControl};
 use harrier_core::ports::{BlobStore, Store};
 use harrier_core::taxonomy::Taxonomy;
@@ -136,6 +137,8 @@ pub struct AppState {
     pub cases: Arc<dyn CaseStore>,
     /// Decisions, appeals, notices and message templates.
     pub decisions: Arc<dyn DecisionStore>,
+    /// Orders to providers: polling, answers, compliance.
+    pub orders: Arc<dyn OrderStore>,
     /// The ruleset the patrol uses, when this process runs one.
     pub rules: Option<Arc<dyn RulesControl>>,
     pub blobs: Arc<dyn BlobStore>,

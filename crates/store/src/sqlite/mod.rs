@@ -14,6 +14,7 @@ mod decisions;
 mod deliveries;
 mod directory;
 mod groups;
+mod order_port;
 mod order_rows;
 mod orders;
 mod patrol;

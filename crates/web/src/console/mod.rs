@@ -20,6 +20,7 @@
 mod account;
 mod cases;
 mod decisions;
+pub mod orders;
 mod patrol;
 pub(crate) mod search;
 mod subjects;
@@ -105,6 +106,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/staff/search", get(search::page))
         .route("/staff/views", post(search::save))
         .route("/staff/views/{id}/delete", post(search::delete))
+        // Orders to providers.
+        .route("/staff/orders", get(orders::list).post(orders::send))
+        .route("/staff/orders/{id}", get(orders::show))
+        .route("/staff/compliance", get(orders::compliance))
         .route("/staff/console.js", get(console_js))
         .layer(axum::middleware::from_fn(console_policy))
         .layer(axum::middleware::from_fn(crate::portal::remember_language))
@@ -215,6 +220,12 @@ impl Nav {
                 "staff.patrol.title",
                 "patrol",
                 Permission::ReadPatrol,
+            ),
+            (
+                "/staff/orders",
+                "staff.nav.orders",
+                "orders",
+                Permission::ReadOrders,
             ),
             (
                 "/staff/audit",
