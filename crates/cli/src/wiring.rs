@@ -123,6 +123,7 @@ pub fn state(
         patrol: Arc::new(store.clone()),
         cases: Arc::new(store.clone()),
         decisions: Arc::new(store.clone()),
+        deliveries: Arc::new(store.clone()),
         orders: Arc::new(store.clone()),
         rules,
         store: Arc::new(store),

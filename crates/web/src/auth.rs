@@ -270,6 +270,7 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("GET", "/staff/orders", Staff(ReadOrders)),
         ("POST", "/staff/orders", Staff(SendOrders)),
         ("GET", "/staff/orders/{id}", Staff(ReadOrders)),
+        ("POST", "/staff/orders/{id}/redeliver", Staff(SendOrders)),
         ("GET", "/staff/compliance", Staff(ReadOrders)),
     ]
 };

@@ -137,6 +137,8 @@ pub struct AppState {
     pub cases: Arc<dyn CaseStore>,
     /// Decisions, appeals, notices and message templates.
     pub decisions: Arc<dyn DecisionStore>,
+    /// Webhook deliveries of orders: dead letters and redelivery.
+    pub deliveries: Arc<dyn harrier_core::orders::delivery::DeliveryStore>,
     /// Orders to providers: polling, answers, compliance.
     pub orders: Arc<dyn OrderStore>,
     /// The ruleset the patrol uses, when this process runs one.

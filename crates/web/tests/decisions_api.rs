@@ -524,3 +524,96 @@ async fn the_console_previews_then_takes_a_decision_and_a_reviewer_decides_the_a
             .any(|n| n.kind == "appeal_modified" && n.channel == "email")
     );
 }
+
+#[tokio::test]
+async fn a_dead_letter_is_listed_in_the_console_and_delivered_again_with_its_id() {
+    use harrier_core::audit::Actor;
+    use harrier_core::orders::delivery::{Attempt, DeliveryStore};
+    let t = common::test_app();
+    let intake = t.token("ines", Role::Intake).await;
+    let moderator = t.token("mo", Role::Moderator).await;
+    let analyst = t.token("ana", Role::Analyst).await;
+    let case = case(&t, &intake).await;
+    let now = t.state.clock.now();
+    let provider = t.store.add_provider("examplenet", now).await.unwrap();
+    t.store
+        .set_webhook(
+            provider.id,
+            "https://provider.example/hook",
+            "sealed",
+            Actor::System("test"),
+            now,
+        )
+        .await
+        .unwrap();
+    let taken = send(
+        &t,
+        "POST",
+        &format!("/api/v1/cases/{case}/decisions"),
+        &moderator,
+        decision_body(),
+    )
+    .await;
+    assert_eq!(taken.status, 201, "{}", taken.text());
+    let order = taken.json()["decision"]["orders"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let claimed = t
+        .store
+        .claim_deliveries(10, time::Duration::minutes(1), now)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    let gave_up = Attempt::Failed {
+        status: Some(503),
+        error: "<b>down</b>".into(),
+        retry_at: None,
+    };
+    assert!(
+        t.store
+            .record_attempt(order, gave_up, now, now)
+            .await
+            .unwrap()
+    );
+
+    let list = console_get(&t, "/staff/orders?lang=en", &moderator)
+        .await
+        .text();
+    assert!(list.contains(&format!("data-dead=\"{order}\"")), "{list}");
+    assert!(list.contains("&#60;b&#62;down"), "the error is text");
+    let page = console_get(&t, &format!("/staff/orders/{order}?lang=en"), &moderator)
+        .await
+        .text();
+    assert!(page.contains("id=\"redeliver-form\""));
+    let refused = console_post(
+        &t,
+        &format!("/staff/orders/{order}/redeliver"),
+        &analyst,
+        &[],
+    )
+    .await;
+    assert_eq!(refused.status, 403, "analysts do not send orders");
+    let before = t.store.delivery(order).await.unwrap().unwrap();
+    let again = console_post(
+        &t,
+        &format!("/staff/orders/{order}/redeliver"),
+        &moderator,
+        &[],
+    )
+    .await;
+    assert_eq!(again.status, 303, "{}", again.text());
+    let after = t.store.delivery(order).await.unwrap().unwrap();
+    assert_eq!(after.state.as_str(), "pending");
+    assert_eq!(
+        after.delivery_id, before.delivery_id,
+        "the same delivery id"
+    );
+    let twice = console_post(
+        &t,
+        &format!("/staff/orders/{order}/redeliver"),
+        &moderator,
+        &[],
+    )
+    .await;
+    assert_eq!(twice.status, 409, "only a dead delivery is redelivered");
+}

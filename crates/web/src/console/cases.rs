@@ -160,6 +160,11 @@ struct CasePage {
     sees_contacts: bool,
     decisions: Vec<harrier_core::decisions::DecisionDetail>,
     can_decide: bool,
+    // What `staff_case_orders.html` needs (see console::orders::CaseOrders).
+    case_orders: Vec<crate::api::orders::OrderBody>,
+    order_case_id: i64,
+    can_send_orders: bool,
+    order_actions: Vec<&'static str>,
 }
 
 #[derive(Deserialize)]
@@ -200,6 +205,10 @@ pub async fn show(
     let staff = &signed_in.staff;
     let (csrf, cookie) = csrf_for(&state, &headers);
     let template = CasePage {
+        case_orders: super::orders::case_orders(&state, id).await,
+        order_case_id: id,
+        can_send_orders: signed_in.may(Permission::SendOrders),
+        order_actions: super::orders::order_actions(),
         decisions,
         can_decide: decidable && signed_in.may(Permission::TakeDecisions),
         nav: super::Nav::new(staff, csrf.clone(), "cases"),

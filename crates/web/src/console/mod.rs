@@ -109,6 +109,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         // Orders to providers.
         .route("/staff/orders", get(orders::list).post(orders::send))
         .route("/staff/orders/{id}", get(orders::show))
+        .route("/staff/orders/{id}/redeliver", post(orders::redeliver))
         .route("/staff/compliance", get(orders::compliance))
         .route("/staff/console.js", get(console_js))
         .layer(axum::middleware::from_fn(console_policy))

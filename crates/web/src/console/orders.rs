@@ -114,6 +114,8 @@ struct OrdersPage {
     providers: Vec<String>,
     can_send_orders: bool,
     order_actions: Vec<&'static str>,
+    /// Deliveries that gave up (the dead-letter list).
+    dead: Vec<harrier_core::orders::delivery::DeliveryStatus>,
 }
 
 #[derive(Default)]
@@ -183,9 +185,14 @@ pub async fn list(
         Ok(list) => list.into_iter().map(|(p, _)| p.name).collect(),
         Err(e) => return fail(chosen, e.into(), back),
     };
+    let dead = match state.deliveries.dead_letters(100).await {
+        Ok(dead) => dead,
+        Err(e) => return fail(chosen, e.into(), back),
+    };
     let now = state.clock.now();
     let (csrf, cookie) = csrf_for(&state, &headers);
     let template = OrdersPage {
+        dead,
         nav: super::Nav::new(&signed_in.staff, csrf.clone(), "orders"),
         csrf,
         orders: orders.iter().map(|d| OrderBody::new(d, now)).collect(),
@@ -280,6 +287,8 @@ pub async fn send(
 struct OrderPage {
     page: Page,
     nav: super::Nav,
+    csrf: String,
+    can_redeliver: bool,
     order: OrderBody,
     /// The webhook's JSON, pretty-printed (shown as text).
     payload: String,
@@ -303,7 +312,9 @@ pub async fn show(
     };
     let (csrf, cookie) = csrf_for(&state, &headers);
     let template = OrderPage {
-        nav: super::Nav::new(&signed_in.staff, csrf, "orders"),
+        nav: super::Nav::new(&signed_in.staff, csrf.clone(), "orders"),
+        csrf,
+        can_redeliver: signed_in.may(Permission::SendOrders),
         payload: serde_json::to_string_pretty(&payload(&detail.order)).unwrap_or_default(),
         order: OrderBody::new(&detail, state.clock.now()),
         page: Page::new(chosen),
@@ -449,4 +460,50 @@ mod tests {
         assert!(html.contains("action=\"/staff/orders\""));
         assert!(html.contains("name=\"case\" value=\"3\""));
     }
+}
+
+/// Puts a dead delivery back in the queue (same delivery id and body);
+/// the sender tries again at once.
+pub async fn redeliver(
+    State(state): State<AppState>,
+    chosen: Chosen,
+    headers: HeaderMap,
+    signed_in: ConsoleStaff,
+    Path(id): Path<i64>,
+    form: Result<axum::Form<CsrfOnly>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let back = format!("/staff/orders/{id}");
+    if let Some(denied) = signed_in.deny(Permission::SendOrders, &chosen) {
+        return denied;
+    }
+    let Ok(axum::Form(form)) = form else {
+        return bad_form(chosen, &back);
+    };
+    if !super::csrf_ok(&state, &headers, &form.csrf) {
+        let error = ApiError::new(
+            StatusCode::FORBIDDEN,
+            "csrf_failed",
+            chosen.lang.messages().s("staff.login.csrf"),
+        );
+        return fail(chosen, error, &back);
+    }
+    let by = harrier_core::audit::Actor::Staff {
+        id: signed_in.staff.id,
+        name: signed_in.staff.name.clone(),
+    };
+    match state.deliveries.redeliver(id, by, state.clock.now()).await {
+        Ok(_) => axum::response::Redirect::to(&back).into_response(),
+        Err(e) => {
+            let error = match e {
+                harrier_core::orders::delivery::RedeliverError::Store(s) => ApiError::from(s),
+                other => ApiError::new(StatusCode::CONFLICT, "not_dead", other.to_string()),
+            };
+            fail(chosen, error, &back)
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfOnly {
+    csrf: String,
 }
