@@ -10,94 +10,19 @@
 
 mod common;
 
-use common::{free_port, request};
+use common::free_port;
+use common::sim::{effects, harrier, kill, start_server, start_sim, wait_for, word_after};
 use harrier_core::accounts::Role;
 use harrier_core::cases::CaseStore;
 use harrier_core::intake::{Channel, Location, LocationKind, ReportInput, validate};
-use harrier_core::orders::{NewOrder, OrderAction, OrderTarget};
+use harrier_core::orders::request::{OrderRequest, ProviderRef};
+use harrier_core::orders::{OrderAction, OrderStore};
 use harrier_core::ports::Store;
 use harrier_core::taxonomy::Taxonomy;
 use harrier_store::{SqliteOptions, SqliteStore};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-
-fn harrier(data: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_harrier"));
-    command
-        .env_remove("HARRIER_CONFIG")
-        .env("HARRIER_STORAGE__DATA_DIR", data)
-        .env("HARRIER_LIMITS__ENABLED", "false")
-        .env("HARRIER_PATROL__WORKERS", "0")
-        .env("HARRIER_RING__ENABLED", "false")
-        .env("HARRIER_ORDERS__INTERVAL_SECONDS", "1")
-        .env("HARRIER_ORDERS__RETRY_BASE_SECONDS", "1")
-        .env("HARRIER_ORDERS__RETRY_CAP_SECONDS", "2")
-        .env("HARRIER_ORDERS__TIMEOUT_SECONDS", "2")
-        .env("HARRIER_LOG", "warn");
-    command
-}
-
-fn start_server(data: &Path, port: u16) -> Child {
-    let child = harrier(data)
-        .arg("serve")
-        .env("HARRIER_SERVER__LISTEN", format!("127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    common::wait_ready(child, port)
-}
-
-/// What the sim says it applied: (effects, duplicates), or None while it
-/// does not answer.
-fn effects(port: u16) -> Option<(Vec<serde_json::Value>, u64)> {
-    let answer = request(
-        port,
-        b"GET /effects HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-    )?;
-    let body = answer.split_once("\r\n\r\n")?.1;
-    let value: serde_json::Value = serde_json::from_str(body).ok()?;
-    Some((
-        value["effects"].as_array()?.clone(),
-        value["duplicates"].as_u64()?,
-    ))
-}
-
-fn start_sim(data: &Path, sim_port: u16, port: u16, secret: &str, key: &str, fail: u32) -> Child {
-    let child = harrier(data)
-        .args(["provider-sim", "--listen"])
-        .arg(format!("127.0.0.1:{sim_port}"))
-        .args(["--secret", secret, "--key", key, "--answer", "actioned"])
-        .arg("--harrier")
-        .arg(format!("http://127.0.0.1:{port}"))
-        .arg("--state")
-        .arg(data.join("sim-state.jsonl"))
-        .args(["--fail-first", &fail.to_string()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_for("the provider-sim to answer", || effects(sim_port).is_some());
-    child
-}
-
-/// Polls `done` every 100 ms, for at most three minutes.
-fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
-    for _ in 0..1800 {
-        if done() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("gave up waiting for {what}");
-}
-
-fn kill(mut child: Child) {
-    child.kill().unwrap();
-    child.wait().unwrap();
-}
 
 /// (order id → (state, attempts, delivery id)) as stored.
 fn deliveries(data: &Path) -> BTreeMap<i64, (String, i64, String)> {
@@ -116,8 +41,8 @@ fn deliveries(data: &Path) -> BTreeMap<i64, (String, i64, String)> {
         .unwrap()
 }
 
-/// Makes `count` orders to provider 1 (until the orders API can), on a case
-/// of a triaged tip-off, through the store's public API.
+/// Makes `count` orders to provider 1 as a moderator would
+/// (`OrderStore::create_order`), on the case of a triaged tip-off.
 fn make_orders(data: &Path, count: usize) -> Vec<i64> {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
@@ -152,44 +77,31 @@ fn make_orders(data: &Path, count: usize) -> Vec<i64> {
             .await
             .unwrap()
             .case_id;
+        let moderator = match store.staff_credentials("mo").await.unwrap() {
+            Some(c) => c.staff,
+            None => store
+                .put_staff("mo", Role::Moderator, "x", false, false, now)
+                .await
+                .unwrap(),
+        };
         let mut ids = Vec::new();
-        for i in 0..count {
-            let order = NewOrder {
-                case_id,
-                decision_id: None,
-                provider_id: 1,
+        for _ in 0..count {
+            let request = OrderRequest {
+                provider: ProviderRef::Id(1),
                 action: OrderAction::Remove,
                 preserve_days: None,
-                legal_basis: "test".into(),
+                legal_basis: "test order".into(),
                 deadline: now + time::Duration::days(1),
-                target: OrderTarget {
-                    kind: "item".into(),
-                    platform: "acme".into(),
-                    key: format!("post-{i}"),
-                    item_ids: vec![format!("post-{i}")],
-                },
                 evidence_excerpt: "出冰".into(),
-                notice: None,
-                reverses: None,
             };
             let stored = store
-                .insert_order_unaudited(order, "staff:test", now)
+                .create_order(case_id, request, &moderator, now)
                 .await
-                .unwrap()
                 .unwrap();
-            ids.push(stored.id);
+            ids.push(stored.order.id);
         }
         ids
     })
-}
-
-fn word_after(output: &std::process::Output, prefix: &str) -> String {
-    assert!(output.status.success(), "{output:?}");
-    String::from_utf8_lossy(&output.stdout)
-        .split_whitespace()
-        .find(|w| w.starts_with(prefix))
-        .unwrap()
-        .to_owned()
 }
 
 #[test]

@@ -11,7 +11,8 @@ use harrier_core::audit::{Actor, Verifier};
 use harrier_core::cases::{CasePolicy, CaseStore};
 use harrier_core::intake::{Channel, Location, LocationKind, ReportInput, validate};
 use harrier_core::orders::delivery::{Attempt, DeliveryState, DeliveryStore, RedeliverError};
-use harrier_core::orders::{NewOrder, OrderAction, OrderTarget};
+use harrier_core::orders::request::{OrderRequest, ProviderRef};
+use harrier_core::orders::{Order, OrderAction, OrderStore};
 use harrier_core::patrol::PatrolStore;
 use harrier_core::ports::Store;
 use harrier_core::taxonomy::Taxonomy;
@@ -60,25 +61,29 @@ async fn case(store: &SqliteStore) -> i64 {
         .case_id
 }
 
-fn order(case_id: i64, provider_id: i64) -> NewOrder {
-    NewOrder {
-        case_id,
-        decision_id: None,
-        provider_id,
+/// An order made as staff do (`OrderStore::create_order`: checked,
+/// audited), to `provider_id` on case `case_id`.
+async fn new_order(store: &SqliteStore, case_id: i64, provider_id: i64) -> Order {
+    let moderator = match store.staff_credentials("mo").await.unwrap() {
+        Some(c) => c.staff,
+        None => store
+            .put_staff("mo", Role::Moderator, "x", false, false, NOW)
+            .await
+            .unwrap(),
+    };
+    let request = OrderRequest {
+        provider: ProviderRef::Id(provider_id),
         action: OrderAction::Remove,
         preserve_days: None,
         legal_basis: "Art. 9 DSA".into(),
         deadline: NOW + Duration::days(1),
-        target: OrderTarget {
-            kind: "account".into(),
-            platform: "weibo".into(),
-            key: "@ice_seller".into(),
-            item_ids: vec![],
-        },
         evidence_excerpt: "出冰".into(),
-        notice: None,
-        reverses: None,
-    }
+    };
+    store
+        .create_order(case_id, request, &moderator, NOW)
+        .await
+        .unwrap()
+        .order
 }
 
 fn cli() -> Actor {
@@ -99,11 +104,7 @@ async fn only_providers_with_a_webhook_get_deliveries_and_polled_orders_stay_pol
     let (_dir, store) = store();
     let case_id = case(&store).await;
     let acme = store.add_provider("acme", NOW).await.unwrap();
-    let polled = store
-        .insert_order_unaudited(order(case_id, acme.id), "staff:ana", NOW)
-        .await
-        .unwrap()
-        .unwrap();
+    let polled = new_order(&store, case_id, acme.id).await;
     assert_eq!(
         store.delivery(polled.id).await.unwrap().unwrap().state,
         DeliveryState::Poll
@@ -130,11 +131,7 @@ async fn only_providers_with_a_webhook_get_deliveries_and_polled_orders_stay_pol
             .is_empty()
     );
 
-    let sent = store
-        .insert_order_unaudited(order(case_id, acme.id), "staff:ana", NOW)
-        .await
-        .unwrap()
-        .unwrap();
+    let sent = new_order(&store, case_id, acme.id).await;
     let status = store.delivery(sent.id).await.unwrap().unwrap();
     assert_eq!(status.state, DeliveryState::Pending);
     assert_eq!(status.provider, "acme");
@@ -157,11 +154,7 @@ async fn a_lease_keeps_a_delivery_from_a_second_sender_until_it_runs_out() {
         .set_webhook(acme.id, "https://acme.example/hook", "sealed", cli(), NOW)
         .await
         .unwrap();
-    let order = store
-        .insert_order_unaudited(order(case_id, acme.id), "staff:ana", NOW)
-        .await
-        .unwrap()
-        .unwrap();
+    let order = new_order(&store, case_id, acme.id).await;
 
     let first = store.claim_deliveries(10, LEASE, NOW).await.unwrap();
     assert_eq!(first.len(), 1);
@@ -202,11 +195,7 @@ async fn failures_retry_then_die_and_a_dead_letter_is_redelivered_with_the_same_
         .set_webhook(acme.id, "https://acme.example/hook", "sealed", cli(), NOW)
         .await
         .unwrap();
-    let order = store
-        .insert_order_unaudited(order(case_id, acme.id), "staff:ana", NOW)
-        .await
-        .unwrap()
-        .unwrap();
+    let order = new_order(&store, case_id, acme.id).await;
     let due = store
         .claim_deliveries(1, LEASE, NOW)
         .await

@@ -2,6 +2,8 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)] // each test uses some
 
+pub mod sim;
+
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::process::Child;

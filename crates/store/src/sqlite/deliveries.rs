@@ -10,14 +10,13 @@
 //! ran out cannot undo a delivery.
 
 use super::time::{parse_stamp, stamp};
-use super::{SqliteStore, audit, db_err, orders};
+use super::{SqliteStore, audit, db_err};
 use async_trait::async_trait;
 use harrier_core::audit::{Actor, NewEntry};
 use harrier_core::orders::delivery::{
     Attempt, DeliveryState, DeliveryStatus, DeliveryStore, DueDelivery, MAX_ERROR_CHARS,
     ProviderWebhook, RedeliverError,
 };
-use harrier_core::orders::{NewOrder, Order};
 use harrier_core::ports::StoreError;
 use rusqlite::{Connection, OptionalExtension, params};
 use time::{Duration, OffsetDateTime};
@@ -431,24 +430,6 @@ fn redeliver(
         now,
     )?;
     Ok(Ok(()))
-}
-
-impl SqliteStore {
-    /// Stores an order (and its outbox row) without a decision or an audit
-    /// entry: for tests and the demo until the order creation of the
-    /// `OrderStore` port is there.
-    #[doc(hidden)]
-    pub async fn insert_order_unaudited(
-        &self,
-        order: NewOrder,
-        created_by: &str,
-        now: OffsetDateTime,
-    ) -> Result<Option<Order>, StoreError> {
-        let created_by = created_by.to_owned();
-        self.writer
-            .write(move |conn| orders::insert_order(conn, &order, &created_by, now))
-            .await
-    }
 }
 
 #[async_trait]
