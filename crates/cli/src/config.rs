@@ -21,6 +21,12 @@ pub const EXAMPLE: &str = include_str!("../harrier.example.toml");
 pub enum ConfigError {
     #[error("configuration: server.{0} must be at least 1 (it is 0)")]
     Zero(&'static str),
+    #[error(
+        "configuration: decisions.appeal_window_days is {0}; appeals stay open at least 183 days (six months, DSA Art. 20)"
+    )]
+    AppealWindow(u32),
+    #[error("configuration: decisions.notice_language is {0:?}; it must be zh or en")]
+    NoticeLanguage(String),
     #[error("configuration: {0}")]
     Toml(#[from] toml::de::Error),
     #[error(
@@ -50,6 +56,8 @@ pub struct Config {
     pub cases: CasesConfig,
     #[serde(default)]
     pub ring: RingConfig,
+    #[serde(default)]
+    pub decisions: harrier_web::DecisionsConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -149,6 +157,7 @@ impl Default for Config {
             patrol: PatrolConfig::default(),
             cases: CasesConfig::default(),
             ring: RingConfig::default(),
+            decisions: harrier_web::DecisionsConfig::default(),
         }
     }
 }
@@ -254,6 +263,16 @@ impl Config {
             return Err(ConfigError::Version(config.version));
         }
         config.server.check()?;
+        if config.decisions.appeal_window_days < harrier_core::decisions::MIN_APPEAL_DAYS {
+            return Err(ConfigError::AppealWindow(
+                config.decisions.appeal_window_days,
+            ));
+        }
+        if !matches!(config.decisions.notice_language.as_str(), "zh" | "en") {
+            return Err(ConfigError::NoticeLanguage(
+                config.decisions.notice_language.clone(),
+            ));
+        }
         Ok(config)
     }
 
@@ -265,6 +284,7 @@ impl Config {
             lockout_failures: self.server.lockout_failures,
             lockout_window_minutes: self.server.lockout_window_minutes,
             lockout_minutes: self.server.lockout_minutes,
+            decisions: self.decisions.clone(),
         }
     }
 }

@@ -122,6 +122,7 @@ pub fn state(
     Ok(AppState {
         patrol: Arc::new(store.clone()),
         cases: Arc::new(store.clone()),
+        decisions: Arc::new(store.clone()),
         rules,
         store: Arc::new(store),
         blobs: Arc::new(blobs),

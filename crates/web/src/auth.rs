@@ -139,6 +139,9 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("POST", "/report", Public),
         ("GET", "/r", Public),
         ("GET", "/r/{code}", Public),
+        ("GET", "/appeal", Public),
+        ("GET", "/appeal/{code}", Public),
+        ("POST", "/appeal/{code}", Public),
         ("GET", "/static/site.css", Public),
         ("GET", "/healthz", Public),
         ("GET", "/metrics", Public),
@@ -190,6 +193,19 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("GET", "/api/v1/audit", Staff(ReadAudit)),
         ("GET", "/api/v1/audit/head", Staff(ReadAudit)),
         // Decisions, appeals and message templates.
+        ("POST", "/api/v1/cases/{id}/decisions", Staff(TakeDecisions)),
+        ("GET", "/api/v1/cases/{id}/decisions", Staff(ReadCases)),
+        (
+            "POST",
+            "/api/v1/cases/{id}/decisions/preview",
+            Staff(TakeDecisions),
+        ),
+        ("GET", "/api/v1/decisions/{id}", Staff(ReadCases)),
+        ("GET", "/api/v1/appeals", Staff(ReadCases)),
+        ("GET", "/api/v1/appeals/{id}", Staff(ReadCases)),
+        ("POST", "/api/v1/appeals/{id}/review", Staff(ReviewAppeals)),
+        ("GET", "/api/v1/message-templates", Staff(ReadCases)),
+        ("PUT", "/api/v1/message-templates", Staff(ManageTemplates)),
         // Orders to providers, deliveries, answers and compliance.
         // The statement-of-reasons export.
         // The console (session cookie).

@@ -7,6 +7,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use harrier_core::decisions::{DecisionError, FieldError};
 use harrier_core::evidence::EvidenceError;
 use harrier_core::intake::IntakeError;
 use harrier_core::ports::StoreError;
@@ -20,12 +21,17 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub field: Option<&'static str>,
+    /// Every wrong field, when a request had several.
+    pub details: Vec<FieldError>,
 }
 
 /// The JSON body of every error answer.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
     pub error: ErrorDetail,
+    /// Every wrong field, when there were several (the first is `error`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ErrorDetail>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -46,6 +52,23 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            details: Vec::new(),
+        }
+    }
+
+    /// 422 with every wrong field; the first is the main error.
+    pub fn fields(code: &'static str, details: Vec<FieldError>) -> Self {
+        let message = details
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect::<Vec<_>>()
+            .join("; ");
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code,
+            message,
+            field: None,
+            details,
         }
     }
 
@@ -95,12 +118,25 @@ impl ApiError {
     }
 
     pub fn body(&self) -> ErrorBody {
+        let errors: Vec<ErrorDetail> = self
+            .details
+            .iter()
+            .map(|d| ErrorDetail {
+                code: d.code.to_owned(),
+                message: d.message.clone(),
+                field: Some(d.field.clone()),
+            })
+            .collect();
         ErrorBody {
             error: ErrorDetail {
                 code: self.code.to_owned(),
                 message: self.message.clone(),
-                field: self.field.map(str::to_owned),
+                field: self
+                    .field
+                    .map(str::to_owned)
+                    .or_else(|| self.details.first().map(|d| d.field.clone())),
             },
+            errors,
         }
     }
 }
@@ -111,6 +147,40 @@ impl From<IntakeError> for ApiError {
         let mut err = Self::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.to_string());
         err.field = field;
         err
+    }
+}
+
+impl From<DecisionError> for ApiError {
+    fn from(e: DecisionError) -> Self {
+        let status = match &e {
+            DecisionError::Invalid(details) => {
+                return Self::fields(e.code(), details.clone());
+            }
+            DecisionError::CaseNotFound(_)
+            | DecisionError::DecisionNotFound(_)
+            | DecisionError::AppealNotFound(_)
+            | DecisionError::UnknownCode => StatusCode::NOT_FOUND,
+            DecisionError::Forbidden { .. } | DecisionError::ReviewerTookDecision(_) => {
+                StatusCode::FORBIDDEN
+            }
+            DecisionError::SubjectNotInCase { .. } | DecisionError::ProviderNotFound(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            DecisionError::CaseNotDecidable { .. }
+            | DecisionError::AppealWindowClosed(_)
+            | DecisionError::DecisionNotInForce(_)
+            | DecisionError::AppealAlreadyOpen
+            | DecisionError::AppealDecided(_) => StatusCode::CONFLICT,
+            DecisionError::Unavailable(detail) => {
+                tracing::error!(error = %detail, "storage failed");
+                return Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "storage_unavailable",
+                    "the change could not be stored and was not made; please try again in a minute",
+                );
+            }
+        };
+        Self::new(status, e.code(), e.to_string())
     }
 }
 

@@ -12,6 +12,7 @@ pub mod cases;
 pub mod console;
 pub mod content;
 pub mod csrf;
+pub mod decisions;
 pub mod errors;
 pub mod export;
 pub mod i18n;
@@ -26,6 +27,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware;
 use harrier_core::cases::CaseStore;
 use harrier_core::clock::Clock;
+use harrier_core::decisions::DecisionStore;
 use harrier_core::patrol::{PatrolStore, RulesControl};
 use harrier_core::ports::{BlobStore, Store};
 use harrier_core::taxonomy::Taxonomy;
@@ -53,6 +55,37 @@ pub struct WebConfig {
     pub lockout_window_minutes: u32,
     /// Minutes an account stays locked.
     pub lockout_minutes: u32,
+    pub decisions: DecisionsConfig,
+}
+
+/// Decisions, notices and appeals (`[decisions]`).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DecisionsConfig {
+    /// The address people reach the portal at: appeal links in notices
+    /// start with it.
+    pub public_url: String,
+    /// Days a decision can be appealed (at least 183: six months).
+    pub appeal_window_days: u32,
+    /// Hours a provider gets for an order made with a decision, unless the
+    /// order names its own deadline.
+    pub order_deadline_hours: u32,
+    /// Hours a provider gets to undo or amend after an appeal.
+    pub reversal_deadline_hours: u32,
+    /// The language of notices when the case does not say (zh or en).
+    pub notice_language: String,
+}
+
+impl Default for DecisionsConfig {
+    fn default() -> Self {
+        Self {
+            public_url: "http://127.0.0.1:8080".into(),
+            appeal_window_days: harrier_core::decisions::MIN_APPEAL_DAYS,
+            order_deadline_hours: 48,
+            reversal_deadline_hours: 24,
+            notice_language: "zh".into(),
+        }
+    }
 }
 
 impl Default for WebConfig {
@@ -64,6 +97,7 @@ impl Default for WebConfig {
             lockout_failures: 5,
             lockout_window_minutes: 15,
             lockout_minutes: 15,
+            decisions: DecisionsConfig::default(),
         }
     }
 }
@@ -93,6 +127,8 @@ pub struct AppState {
     pub patrol: Arc<dyn PatrolStore>,
     /// Cases, evidence records and the audit log.
     pub cases: Arc<dyn CaseStore>,
+    /// Decisions, appeals, notices and message templates.
+    pub decisions: Arc<dyn DecisionStore>,
     /// The ruleset the patrol uses, when this process runs one.
     pub rules: Option<Arc<dyn RulesControl>>,
     pub blobs: Arc<dyn BlobStore>,

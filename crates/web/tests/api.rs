@@ -302,6 +302,16 @@ async fn every_permission_is_checked_for_every_role() {
                 }
                 Permission::ReadAudit => matches!(role, Role::Admin | Role::Auditor),
                 Permission::OwnAccount => true,
+                // Decisions are the moderators'; appeals go to someone else.
+                Permission::TakeDecisions | Permission::SendOrders => {
+                    matches!(role, Role::Admin | Role::Moderator)
+                }
+                Permission::ReviewAppeals => matches!(role, Role::Admin | Role::Reviewer),
+                Permission::ManageTemplates => role == Role::Admin,
+                Permission::ExportStatements => {
+                    !matches!(role, Role::Intake | Role::Analyst)
+                }
+                Permission::ReadOrders => true,
             };
             assert_eq!(
                 allowed(permission, role),

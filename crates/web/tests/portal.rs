@@ -16,8 +16,13 @@ const PNG: &[u8] = &[
 
 /// The CSRF cookie and token of a fresh form page.
 async fn form_tokens(t: &TestApp) -> (String, String) {
-    let page = t.get("/report?lang=en").await;
-    assert_eq!(page.status, 200);
+    form_tokens_of(t, "/report?lang=en").await
+}
+
+/// The CSRF cookie and token of the form page at `uri`.
+async fn form_tokens_of(t: &TestApp, uri: &str) -> (String, String) {
+    let page = t.get(uri).await;
+    assert_eq!(page.status, 200, "{}", page.text());
     let cookie = page
         .headers
         .get_all("set-cookie")
@@ -73,9 +78,13 @@ fn multipart(parts: &[Part<'_>]) -> (String, Vec<u8>) {
 }
 
 async fn post_form(t: &TestApp, cookie: &str, parts: &[Part<'_>]) -> Answer {
+    post_form_to(t, "/report?lang=en", cookie, parts).await
+}
+
+async fn post_form_to(t: &TestApp, uri: &str, cookie: &str, parts: &[Part<'_>]) -> Answer {
     let (content_type, body) = multipart(parts);
     t.send(
-        Request::post("/report?lang=en")
+        Request::post(uri)
             .header("content-type", content_type)
             .header("cookie", cookie)
             .body(Body::from(body))
@@ -482,4 +491,140 @@ async fn unknown_receipts_say_so_without_leaking_anything() {
     assert!(!junk.text().contains("<script>"));
     let lookup = t.get("/r?code=abcde-abcde-abcde-abcde").await;
     assert_eq!(lookup.status, 303);
+}
+
+/// A tip-off decided by a moderator with an order-less decision; returns
+/// (receipt code, appeal code in its shown form).
+async fn decided_tip_off(t: &TestApp) -> (String, String) {
+    use harrier_core::accounts::Role;
+    let filed = t
+        .post_json(
+            "/api/v1/reports",
+            common::report_json("https://example.test/p/9"),
+            &[],
+        )
+        .await;
+    assert_eq!(filed.status, 201, "{}", filed.text());
+    let receipt = filed.json()["receipt"].as_str().unwrap().to_owned();
+    let intake = t.token("ines", Role::Intake).await;
+    let moderator = t.token("mo", Role::Moderator).await;
+    let report = t.get_as("/api/v1/reports", &intake).await.json()["reports"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let auth = |token: &str| format!("Bearer {token}");
+    let triaged = t
+        .post_json(
+            &format!("/api/v1/reports/{report}/triage"),
+            "{}",
+            &[("authorization", &auth(&intake))],
+        )
+        .await;
+    let case = triaged.json()["case_id"].as_i64().unwrap();
+    let body = serde_json::json!({"statement": {
+        "ground": "illegal_content", "legal_ground": "Criminal Law Art. 347",
+        "explanation": "Offers <b>ice</b> for sale.", "visibility": ["removed"],
+        "facts": "Posts with prices per gram <script>alert(1)</script>"
+    }, "notice_language": "en"});
+    let taken = t
+        .post_json(
+            &format!("/api/v1/cases/{case}/decisions"),
+            body.to_string(),
+            &[("authorization", &auth(&moderator))],
+        )
+        .await;
+    assert_eq!(taken.status, 201, "{}", taken.text());
+    let url = taken.json()["appeal_url"].as_str().unwrap().to_owned();
+    (receipt, url.rsplit('/').next().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn the_affected_person_reads_the_reasons_and_appeals_once_and_the_reporter_sees_the_outcome()
+{
+    let t = test_app();
+    let (receipt, code) = decided_tip_off(&t).await;
+    let uri = format!("/appeal/{code}?lang=en");
+    let page = t.get(&uri).await;
+    assert_eq!(page.status, 200);
+    let html = page.text();
+    assert!(html.contains("Criminal Law Art. 347"), "{html}");
+    assert!(html.contains("content removed"));
+    assert!(html.contains("&#60;script&#62;"), "reasons are escaped");
+    assert!(!html.contains("<script>alert(1)"));
+    assert!(html.contains("id=\"appeal-form\""));
+    // The code is read like a receipt: lower case and without dashes too.
+    assert_eq!(
+        t.get(&format!("/appeal/{}", code.replace('-', "").to_lowercase()))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(t.get("/appeal/AAAAA-AAAAA-AAAAA-AAAAA").await.status, 404);
+
+    // An empty explanation is refused, nothing is written, the e-mail is kept.
+    let (cookie, token) = form_tokens_of(&t, &uri).await;
+    let before = blob_count(&t);
+    let refused = post_form_to(
+        &t,
+        &uri,
+        &cookie,
+        &[
+            Part::Text("csrf", &token),
+            Part::Text("explanation", "  "),
+            Part::Text("contact_email", "me@example.org"),
+            Part::File("evidence", "shot.png", PNG),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused
+            .text()
+            .contains("data-error-code=\"explanation_required\"")
+    );
+    assert!(refused.text().contains("value=\"me@example.org\""));
+    assert_eq!(blob_count(&t), before);
+
+    let filed = post_form_to(
+        &t,
+        &uri,
+        &cookie,
+        &[
+            Part::Text("csrf", &token),
+            Part::Text(
+                "explanation",
+                "I quoted a news story <img src=x onerror=alert(1)>",
+            ),
+            Part::Text("contact_email", "me@example.org"),
+            Part::File("evidence", "shot.png", PNG),
+        ],
+    )
+    .await;
+    assert_eq!(filed.status, 201, "{}", filed.text());
+    assert!(filed.text().contains("id=\"appeal-received\""));
+    assert!(
+        !filed.text().contains("id=\"appeal-form\""),
+        "one open appeal at a time"
+    );
+    assert_eq!(blob_count(&t), before + 1);
+    let again = post_form_to(
+        &t,
+        &uri,
+        &cookie,
+        &[
+            Part::Text("csrf", &token),
+            Part::Text("explanation", "again"),
+        ],
+    )
+    .await;
+    assert_eq!(again.status, 409);
+    assert!(
+        again
+            .text()
+            .contains("data-error-code=\"appeal_already_open\"")
+    );
+
+    let status = t.get(&format!("/r/{receipt}?lang=en")).await.text();
+    assert!(status.contains("id=\"report-decisions\""), "{status}");
+    assert!(status.contains("content removed"));
+    assert!(status.contains("data-state=\"appeal.state.in_force\""));
 }

@@ -88,6 +88,8 @@ pub struct AppealReview {
     pub reasons: String,
     /// The outcome text for the person (rendered from the templates).
     pub notice: String,
+    /// The public page where the person reads the decision and outcome.
+    pub appeal_url: String,
     /// How long providers get to carry out a reversal or amendment.
     pub order_deadline: Duration,
     /// For a modification: the new decision's appeal code and window.
@@ -106,11 +108,13 @@ pub struct Appeal {
     /// Shown to reviewers only; never exported.
     pub contact_email: Option<String>,
     pub language: String,
+    #[serde(with = "time::serde::rfc3339")]
     pub filed_at: OffsetDateTime,
     pub files: Vec<EvidenceFile>,
     pub state: AppealState,
     pub reviewer: Option<String>,
     pub outcome_reasons: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub decided_at: Option<OffsetDateTime>,
     pub new_decision_id: Option<i64>,
     /// Who took the decision appealed against (who may not review it).

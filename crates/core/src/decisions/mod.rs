@@ -41,6 +41,9 @@ impl FieldError {
     }
 }
 
+// Dates as `YYYY-MM-DD` in JSON (stored statements and the API).
+time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
+
 /// The longest facts-and-circumstances text (the DSA database's limit).
 pub const MAX_FACTS_CHARS: usize = 5_000;
 /// The longest legal ground, terms clause or explanation.
@@ -221,6 +224,7 @@ impl AutomatedDecision {
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// A notice under Art. 16 (a tip-off with the good-faith statement).
+    #[serde(rename = "article_16")]
     Article16,
     TrustedFlagger,
     /// Another notice (an e-mail or phone tip-off, an authority's order).
@@ -367,14 +371,20 @@ pub struct Statement {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type_other: Option<String>,
     /// When the content was posted (or first seen).
+    #[serde(with = "iso_date")]
     pub content_date: Date,
     /// ISO 639-1 code of the content's language, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_language: Option<String>,
     /// When the restriction starts.
+    #[serde(with = "iso_date")]
     pub application_date: Date,
     /// When it ends; none: indefinite.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "iso_date::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub end_date: Option<Date>,
     /// The facts and circumstances relied on.
     pub facts: String,
@@ -980,10 +990,12 @@ pub struct Decision {
     pub state: DecisionState,
     pub decided_by: String,
     pub decided_by_id: i64,
+    #[serde(with = "time::serde::rfc3339")]
     pub decided_at: OffsetDateTime,
     /// The code the affected person appeals with.
     pub appeal_code: String,
     /// Appeals are open until then (at least six months: Art. 20).
+    #[serde(with = "time::serde::rfc3339")]
     pub appeal_until: OffsetDateTime,
     /// The decision this one replaced on appeal.
     pub supersedes: Option<i64>,

@@ -50,7 +50,9 @@ pub struct NoticeRecord {
     pub channel: String,
     pub language: String,
     pub body: String,
+    #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub sent_at: Option<OffsetDateTime>,
 }
 
@@ -92,6 +94,7 @@ pub struct ReportOutcome {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OutcomeLine {
+    #[serde(with = "time::serde::rfc3339")]
     pub decided_at: OffsetDateTime,
     pub category: String,
     pub restrictions: Vec<String>,
@@ -216,7 +219,8 @@ pub trait DecisionStore: Send + Sync + 'static {
         by: &Staff,
         now: OffsetDateTime,
     ) -> Result<Appeal, DecisionError>;
-    /// The outcome a reporter sees on their receipt page.
+    /// The outcome a reporter sees on their receipt page (`receipt` in its
+    /// stored form, `ReceiptCode::as_str`).
     async fn report_outcome(&self, receipt: &str) -> Result<Option<ReportOutcome>, StoreError>;
     async fn templates(&self) -> Result<Vec<MessageTemplate>, StoreError>;
     async fn put_template(
@@ -225,13 +229,6 @@ pub trait DecisionStore: Send + Sync + 'static {
         by: &Staff,
         now: OffsetDateTime,
     ) -> Result<(), StoreError>;
-    /// Stores shipped templates where none is stored for their key;
-    /// returns how many were added.
-    async fn seed_templates(
-        &self,
-        templates: Vec<MessageTemplate>,
-        now: OffsetDateTime,
-    ) -> Result<usize, StoreError>;
     async fn pending_emails(&self, limit: u32) -> Result<Vec<PendingEmail>, StoreError>;
     async fn mark_email_sent(&self, id: i64, now: OffsetDateTime) -> Result<(), StoreError>;
 }

@@ -390,7 +390,7 @@ pub(crate) fn get(conn: &Connection, id: i64) -> Result<Option<CaseDetail>, Stor
     }))
 }
 
-fn staff_actor(by: &Staff) -> Actor {
+pub(crate) fn staff_actor(by: &Staff) -> Actor {
     Actor::Staff {
         id: by.id,
         name: by.name.clone(),

@@ -5,11 +5,15 @@
 //! threads, which WAL lets run beside the writer. Migrations are SQL files
 //! applied in order at open, tracked with `PRAGMA user_version`.
 
+mod appeals;
 mod audit;
 mod case_port;
 mod cases;
+mod decision_port;
+mod decisions;
 mod directory;
 mod groups;
+mod order_rows;
 mod orders;
 mod patrol;
 mod reports;

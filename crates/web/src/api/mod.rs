@@ -4,6 +4,7 @@
 //! router is missing from the document.
 
 pub mod cases;
+pub mod decisions;
 pub mod dto;
 pub mod groups;
 pub mod items;
@@ -32,7 +33,10 @@ use utoipa::{Modify, OpenApi};
         cases::list, cases::get, cases::transition, cases::claim, cases::assign, cases::bulk,
         cases::triage, cases::add_evidence, cases::evidence_file, cases::export_zip,
         cases::audit, cases::audit_head, cases::subject, cases::search,
-        groups::list, groups::get
+        groups::list, groups::get,
+        decisions::preview, decisions::take, decisions::of_case, decisions::get,
+        decisions::appeals, decisions::appeal, decisions::review, decisions::templates,
+        decisions::put_template
     ),
     modifiers(&StaffToken),
     tags(
@@ -42,6 +46,7 @@ use utoipa::{Modify, OpenApi};
         (name = "patrol", description = "Provider feeds, the ruleset and the patrol's status"),
         (name = "cases", description = "Cases, triage of reports, evidence"),
         (name = "audit", description = "The hash-chained audit log"),
+        (name = "decisions", description = "Decisions with statements of reasons, appeals, message templates"),
     )
 )]
 pub struct ApiDoc;
@@ -123,4 +128,20 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/search", get(cases::search))
         .route("/api/v1/groups", get(groups::list))
         .route("/api/v1/groups/{id}", get(groups::get))
+        .route(
+            "/api/v1/cases/{id}/decisions",
+            post(decisions::take).get(decisions::of_case),
+        )
+        .route(
+            "/api/v1/cases/{id}/decisions/preview",
+            post(decisions::preview),
+        )
+        .route("/api/v1/decisions/{id}", get(decisions::get))
+        .route("/api/v1/appeals", get(decisions::appeals))
+        .route("/api/v1/appeals/{id}", get(decisions::appeal))
+        .route("/api/v1/appeals/{id}/review", post(decisions::review))
+        .route(
+            "/api/v1/message-templates",
+            get(decisions::templates).put(decisions::put_template),
+        )
 }

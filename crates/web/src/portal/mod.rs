@@ -5,6 +5,7 @@
 //! report (the tip-off form), plus the receipt status page. Everything a
 //! reporter typed is shown back only through askama's HTML escaping.
 
+mod appeal;
 mod help;
 mod pages;
 pub(crate) mod report;
@@ -125,6 +126,16 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/report",
             get(report::form)
                 .post(report::post)
+                .route_layer(limit())
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    report::FORM_BODY_LIMIT,
+                )),
+        )
+        .route("/appeal", get(appeal::lookup))
+        .route(
+            "/appeal/{code}",
+            get(appeal::show)
+                .post(appeal::post)
                 .route_layer(limit())
                 .layer(axum::extract::DefaultBodyLimit::max(
                     report::FORM_BODY_LIMIT,

@@ -70,6 +70,15 @@ struct DonePage {
 
 /// The CSRF nonce of this browser, or a new one with its Set-Cookie value.
 fn nonce(state: &AppState, headers: &HeaderMap) -> (String, Option<String>) {
+    nonce_for(state, headers, "/report")
+}
+
+/// [`nonce`] for a form under `path` (the cookie's Path).
+pub(crate) fn nonce_for(
+    state: &AppState,
+    headers: &HeaderMap,
+    path: &str,
+) -> (String, Option<String>) {
     let existing = csrf::cookie(headers, csrf::COOKIE)
         .filter(|n| n.len() == 32 && n.bytes().all(|b| b.is_ascii_hexdigit()));
     match existing {
@@ -82,7 +91,7 @@ fn nonce(state: &AppState, headers: &HeaderMap) -> (String, Option<String>) {
                 ""
             };
             let cookie = format!(
-                "{}={n}; Path=/report; HttpOnly; SameSite=Strict{secure}",
+                "{}={n}; Path={path}; HttpOnly; SameSite=Strict{secure}",
                 csrf::COOKIE
             );
             (n, Some(cookie))
@@ -136,7 +145,7 @@ pub async fn form(State(state): State<AppState>, chosen: Chosen, headers: Header
 }
 
 /// A file as received, checked but not yet stored.
-struct Upload {
+pub(crate) struct Upload {
     name: Option<String>,
     media_type: &'static str,
     bytes: Vec<u8>,
@@ -181,33 +190,43 @@ pub(crate) async fn read_capped(
     Ok(out)
 }
 
+/// Reads one file field into `uploads`: capped, its type decided from its
+/// bytes, at most [`MAX_FILES`]; an empty file input is skipped.
+pub(crate) async fn read_upload(
+    field: &mut Field<'_>,
+    uploads: &mut Vec<Upload>,
+) -> Result<(), ApiError> {
+    let file_name = field.file_name().map(str::to_owned).unwrap_or_default();
+    let shown = file_name.clone();
+    let bytes = read_capped(field, MAX_FILE_BYTES, || {
+        ApiError::from(harrier_core::evidence::EvidenceError::TooLarge {
+            name: shown.clone(),
+            max: MAX_FILE_BYTES,
+        })
+    })
+    .await?;
+    // A file input left empty still sends a part with no name and no bytes.
+    if bytes.is_empty() && file_name.is_empty() {
+        return Ok(());
+    }
+    if uploads.len() == MAX_FILES {
+        return Err(harrier_core::intake::IntakeError::TooManyFiles.into());
+    }
+    let media_type = sniff(&file_name, &bytes, MAX_FILE_BYTES)?;
+    uploads.push(Upload {
+        name: clean_file_name(&file_name),
+        media_type,
+        bytes,
+    });
+    Ok(())
+}
+
 async fn receive(mut multipart: Multipart, received: &mut Received) -> Result<(), ApiError> {
     let mut text_budget = FORM_TEXT_LIMIT;
     while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "evidence" {
-            let file_name = field.file_name().map(str::to_owned).unwrap_or_default();
-            let shown = file_name.clone();
-            let bytes = read_capped(&mut field, MAX_FILE_BYTES, || {
-                ApiError::from(harrier_core::evidence::EvidenceError::TooLarge {
-                    name: shown.clone(),
-                    max: MAX_FILE_BYTES,
-                })
-            })
-            .await?;
-            // A file input left empty still sends a part with no name and no bytes.
-            if bytes.is_empty() && file_name.is_empty() {
-                continue;
-            }
-            if received.uploads.len() == MAX_FILES {
-                return Err(harrier_core::intake::IntakeError::TooManyFiles.into());
-            }
-            let media_type = sniff(&file_name, &bytes, MAX_FILE_BYTES)?;
-            received.uploads.push(Upload {
-                name: clean_file_name(&file_name),
-                media_type,
-                bytes,
-            });
+            read_upload(&mut field, &mut received.uploads).await?;
             continue;
         }
         let bytes = read_capped(&mut field, text_budget, || {
@@ -310,7 +329,7 @@ fn precheck(state: &AppState, headers: &HeaderMap, received: &Received) -> Resul
     Ok(())
 }
 
-async fn store_uploads(
+pub(crate) async fn store_uploads(
     state: &AppState,
     uploads: Vec<Upload>,
 ) -> Result<Vec<EvidenceFile>, ApiError> {

@@ -7,6 +7,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use harrier_core::decisions::restriction_words;
 use harrier_core::intake::ReceiptCode;
 use serde::Deserialize;
 
@@ -25,6 +26,9 @@ struct StatusPage {
     page: Page,
     code: String,
     status: Option<StatusView>,
+    /// The decisions on the report's case: date, category, restrictions,
+    /// the state's message key. No names, no reasons with personal data.
+    decisions: Vec<(String, String, String, &'static str)>,
 }
 
 #[derive(Deserialize)]
@@ -45,6 +49,7 @@ pub async fn lookup(chosen: Chosen, Query(q): Query<Lookup>) -> Response {
                 page: Page::new(chosen),
                 code: String::new(),
                 status: None,
+                decisions: Vec::new(),
             },
         ),
     }
@@ -58,6 +63,7 @@ fn not_found(chosen: Chosen, code: &str) -> Response {
             page: Page::new(chosen),
             code,
             status: None,
+            decisions: Vec::new(),
         },
     )
 }
@@ -87,12 +93,42 @@ pub async fn show(
         received_on: status.received_on.to_string(),
         updated_on: status.updated_on.to_string(),
     };
+    let outcome = match state.decisions.report_outcome(receipt.as_str()).await {
+        Ok(o) => o,
+        Err(e) => return crate::errors::ApiError::from(e).into_response(),
+    };
+    let lang = page.lang.code();
+    let decisions = outcome
+        .map(|o| o.decisions)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| {
+            let category = state
+                .taxonomy
+                .get(&d.category)
+                .map(|c| c.name(lang).to_owned())
+                .unwrap_or(d.category);
+            let restrictions = d
+                .restrictions
+                .iter()
+                .map(|r| restriction_words(r, lang))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let key = match d.state.as_str() {
+                "reversed" => "appeal.state.reversed",
+                "modified" => "appeal.state.modified",
+                _ => "appeal.state.in_force",
+            };
+            (d.decided_at.date().to_string(), category, restrictions, key)
+        })
+        .collect();
     render(
         StatusCode::OK,
         &StatusPage {
             page,
             code: receipt.to_string(),
             status: Some(view),
+            decisions,
         },
     )
 }
