@@ -208,6 +208,7 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("PUT", "/api/v1/message-templates", Staff(ManageTemplates)),
         // Orders to providers, deliveries, answers and compliance.
         // The statement-of-reasons export.
+        ("GET", "/api/v1/decisions/export", Staff(ExportStatements)),
         // The console (session cookie).
         ("GET", "/staff", Public),
         ("GET", "/staff/login", Public),

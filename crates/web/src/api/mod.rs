@@ -13,6 +13,7 @@ pub mod login;
 pub mod ops;
 pub mod patrol;
 pub mod reports;
+pub mod sor_export;
 
 use crate::AppState;
 use axum::Router;
@@ -36,7 +37,8 @@ use utoipa::{Modify, OpenApi};
         groups::list, groups::get,
         decisions::preview, decisions::take, decisions::of_case, decisions::get,
         decisions::appeals, decisions::appeal, decisions::review, decisions::templates,
-        decisions::put_template
+        decisions::put_template,
+        sor_export::export
     ),
     modifiers(&StaffToken),
     tags(
@@ -144,4 +146,5 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/api/v1/message-templates",
             get(decisions::templates).put(decisions::put_template),
         )
+        .route("/api/v1/decisions/export", get(sor_export::export))
 }
