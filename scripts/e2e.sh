@@ -78,6 +78,11 @@ E2E_XSS_INTAKE_PASSWORD="$(staff_password e2e-xss-intake intake)"
 E2E_XSS_ANALYST_PASSWORD="$(staff_password e2e-xss-analyst analyst)"
 E2E_XSS_AUDITOR_PASSWORD="$(staff_password e2e-xss-auditor auditor)"
 export E2E_XSS_INTAKE_PASSWORD E2E_XSS_ANALYST_PASSWORD E2E_XSS_AUDITOR_PASSWORD
+# A moderator and a reviewer for the decision and appeal test
+# (e2e/tests/appeal.test.mjs).
+E2E_MODERATOR_PASSWORD="$(staff_password e2e-moderator moderator)"
+E2E_REVIEWER_PASSWORD="$(staff_password e2e-reviewer reviewer)"
+export E2E_MODERATOR_PASSWORD E2E_REVIEWER_PASSWORD
 PROVIDER_KEY="$(HARRIER_STORAGE__DATA_DIR="$WORK/data" env -u HARRIER_BIN -u HARRIER_URL \
   "$BIN" provider add e2e-feed --scopes feed 2>/dev/null | grep -o 'hk_[a-z0-9_]*')"
 

@@ -23,9 +23,13 @@ const IMPORT_CAP: u64 = 512 * 1024 * 1024;
 
 pub async fn serve(config: &Config, demo: bool) -> anyhow::Result<()> {
     let store = wiring::open_store(config)?;
-    if demo {
-        load_demo(config, &store).await?;
-    }
+    let sample_report = if demo {
+        let report = load_demo(config, &store).await?;
+        crate::demo_provider::start(config, &store).await?;
+        Some(report)
+    } else {
+        None
+    };
     let rules_dir = crate::patrol::rules_dir(config)?;
     let rules = Arc::new(crate::patrol::LiveRules::load(&rules_dir)?);
     crate::patrol::reload_on_sighup(Arc::clone(&rules));
@@ -48,8 +52,27 @@ pub async fn serve(config: &Config, demo: bool) -> anyhow::Result<()> {
     if config.ring.enabled {
         start_ring(store.clone(), config.ring.clone(), stopped.clone());
     }
+    if config.orders.enabled {
+        crate::deliver::start(
+            crate::deliver::Sender {
+                store: Arc::new(store.clone()),
+                clock: Arc::new(SystemClock),
+                server_key: wiring::secret(&config.storage.data_dir)?,
+                settings: config.orders.clone(),
+            },
+            stopped.clone(),
+        )?;
+    }
     let state = wiring::state(config, store, Some(rules as Arc<dyn RulesControl>))?;
+    if let Some(report) = sample_report
+        && let Some(url) = crate::demo_tipoffs::decide_sample(&state, report).await?
+    {
+        println!(
+            "Demo: a SAMPLE decision was taken on the fraud tip-off; the affected person's page: {url}"
+        );
+    }
     start_indexer(state.clone(), stopped.clone());
+    start_mail_outbox(config, state.clone(), stopped.clone());
     let app = harrier_web::app(state);
     let listener = tokio::net::TcpListener::bind(&config.server.listen)
         .await
@@ -82,6 +105,32 @@ fn start_indexer(state: harrier_web::AppState, mut stopped: tokio::sync::watch::
             }
             tokio::select! {
                 _ = tokio::time::sleep(std::time::Duration::from_secs(3)) => {}
+                _ = stopped.changed() => return,
+            }
+        }
+    });
+}
+
+/// Writes e-mailed notices into the mail outbox every 10 seconds.
+fn start_mail_outbox(
+    config: &Config,
+    state: harrier_web::AppState,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) {
+    let dir = crate::mail_outbox::folder(config);
+    let from = config.decisions.mail_from.clone();
+    tokio::spawn(async move {
+        loop {
+            let now = state.clock.now();
+            match crate::mail_outbox::flush(state.decisions.as_ref(), &dir, &from, now).await {
+                Ok(0) => {}
+                Ok(n) => {
+                    tracing::info!(notices = n, outbox = %dir.display(), "notices written to the mail outbox")
+                }
+                Err(error) => tracing::warn!(%error, "mail outbox failed; retrying"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(std::time::Duration::from_secs(10)) => {}
                 _ = stopped.changed() => return,
             }
         }
@@ -182,7 +231,8 @@ async fn shutdown() {
     tracing::info!("shutting down");
 }
 
-async fn load_demo(config: &Config, store: &harrier_store::SqliteStore) -> anyhow::Result<()> {
+/// Loads the demo content; returns the tip-off the sample decision is on.
+async fn load_demo(config: &Config, store: &harrier_store::SqliteStore) -> anyhow::Result<i64> {
     let clock = SystemClock;
     let sample = harrier_web::content::sample_directory()
         .context("the sample directory is missing from the build")?;
@@ -203,6 +253,8 @@ async fn load_demo(config: &Config, store: &harrier_store::SqliteStore) -> anyho
         ("admin", Role::Admin),
         ("intake", Role::Intake),
         ("analyst", Role::Analyst),
+        ("moderator", Role::Moderator),
+        ("reviewer", Role::Reviewer),
     ] {
         let password = one_time_password();
         let hash = hash_password(&password)?;
@@ -210,9 +262,9 @@ async fn load_demo(config: &Config, store: &harrier_store::SqliteStore) -> anyho
             .put_staff(name, role, &hash, true, false, clock.now())
             .await
         {
-            Ok(_) => println!("  {name:<7} role {:<6} password {password}", role.as_str()),
+            Ok(_) => println!("  {name:<9} role {:<9} password {password}", role.as_str()),
             Err(StoreError::AlreadyExists(_)) => println!(
-                "  {name:<7} exists already (new one-time password: harrier staff add {name} --role {} --reset)",
+                "  {name:<9} exists already (new one-time password: harrier staff add {name} --role {} --reset)",
                 role.as_str()
             ),
             Err(e) => return Err(e.into()),
@@ -222,7 +274,7 @@ async fn load_demo(config: &Config, store: &harrier_store::SqliteStore) -> anyho
     println!(
         "Demo: {queued} new SAMPLE feed items from provider demo-feed queued for the patrol (see /staff/patrol)."
     );
-    let tipoffs = crate::demo_tipoffs::load(store, &clock).await?;
+    let (tipoffs, last_tipoff) = crate::demo_tipoffs::load(store, &clock).await?;
     println!(
         "Demo: {tipoffs} new SAMPLE tip-offs waiting for triage (see /staff/reports; the patrol's cases at /staff/cases)."
     );
@@ -230,7 +282,7 @@ async fn load_demo(config: &Config, store: &harrier_store::SqliteStore) -> anyho
         "Demo: sign in at /staff/login (admin then sets up an authenticator app, TOTP), or with POST /api/v1/auth/login {{\"name\":\"intake\",\"password\":\"…\",\"new_password\":\"…\"}}; data in {}",
         config.storage.data_dir.display()
     );
-    Ok(())
+    Ok(last_tipoff)
 }
 
 pub async fn directory_import(config: &Config, file: &Path, replace: bool) -> anyhow::Result<()> {

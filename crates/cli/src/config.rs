@@ -58,6 +58,45 @@ pub struct Config {
     pub ring: RingConfig,
     #[serde(default)]
     pub decisions: harrier_web::DecisionsConfig,
+    #[serde(default)]
+    pub orders: OrdersConfig,
+}
+
+/// The webhook delivery of orders to providers (`deliver.rs`).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct OrdersConfig {
+    /// Send orders to providers' webhooks from `harrier serve`.
+    pub enabled: bool,
+    /// Seconds between looks for deliveries due.
+    pub interval_seconds: u32,
+    /// The first retry comes within this many seconds; the ceiling doubles
+    /// per failure (full jitter).
+    pub retry_base_seconds: u32,
+    /// The largest wait between two attempts.
+    pub retry_cap_seconds: u32,
+    /// A delivery failing this many hours after its first attempt is dead
+    /// (shown in the console, redelivered by hand).
+    pub give_up_hours: u32,
+    /// Seconds one attempt may take, answer included.
+    pub timeout_seconds: u32,
+    /// Allow http:// to loopback addresses (the demo's provider-sim);
+    /// anything else must be https://.
+    pub allow_http_loopback: bool,
+}
+
+impl Default for OrdersConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            interval_seconds: 5,
+            retry_base_seconds: 30,
+            retry_cap_seconds: 3600,
+            give_up_hours: 24,
+            timeout_seconds: 10,
+            allow_http_loopback: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -158,6 +197,7 @@ impl Default for Config {
             cases: CasesConfig::default(),
             ring: RingConfig::default(),
             decisions: harrier_web::DecisionsConfig::default(),
+            orders: OrdersConfig::default(),
         }
     }
 }

@@ -34,10 +34,12 @@ const TIPOFFS: [(&str, &str, &str, &str, &str); 3] = [
     ),
 ];
 
-/// Files the sample tip-offs; returns how many were new.
-pub async fn load(store: &impl Store, clock: &impl Clock) -> anyhow::Result<usize> {
+/// Files the sample tip-offs; returns how many were new and the id of
+/// the last one (the one the sample decision is about).
+pub async fn load(store: &impl Store, clock: &impl Clock) -> anyhow::Result<(usize, i64)> {
     let taxonomy = Taxonomy::shipped()?;
     let mut added = 0;
+    let mut last = 0;
     for (key, category, platform, handle, text) in TIPOFFS {
         let input = ReportInput {
             category: category.into(),
@@ -64,6 +66,75 @@ pub async fn load(store: &impl Store, clock: &impl Clock) -> anyhow::Result<usiz
         if !stored.replayed {
             added += 1;
         }
+        last = stored.report_id;
     }
-    Ok(added)
+    Ok((added, last))
+}
+
+/// The demo's SAMPLE decision: the last tip-off triaged and decided by the
+/// demo moderator, with an order to the demo provider, so that the case
+/// page, the appeal page and the reviewers' queue have something to show.
+/// Made once: a data directory with any decision gets none. Returns the
+/// appeal address.
+pub async fn decide_sample(
+    state: &harrier_web::AppState,
+    report_id: i64,
+) -> anyhow::Result<Option<String>> {
+    use harrier_core::decisions::StatementInput;
+    use harrier_web::decisions::{DecisionRequest, OrderRequest, case, prepare};
+    let epoch = time::OffsetDateTime::UNIX_EPOCH;
+    if !state
+        .decisions
+        .decisions_since(epoch, 0, 1)
+        .await?
+        .is_empty()
+    {
+        return Ok(None);
+    }
+    let Some(moderator) = state.store.staff_credentials("moderator").await? else {
+        return Ok(None);
+    };
+    let moderator = moderator.staff;
+    let now = state.clock.now();
+    let triaged = state
+        .cases
+        .triage_report(report_id, &moderator, "SAMPLE: demo triage", now)
+        .await?;
+    let detail = case(state, triaged.case_id)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    let orders = match state.patrol.provider("demo-provider").await? {
+        Some(_) => vec![OrderRequest {
+            provider: "demo-provider".into(),
+            action: "suspend_account".into(),
+            legal_basis: "SAMPLE: order under the demo's terms of service".into(),
+            ..OrderRequest::default()
+        }],
+        None => Vec::new(),
+    };
+    let request = DecisionRequest {
+        statement: StatementInput {
+            ground: "incompatible_content".into(),
+            terms_clause: "SAMPLE: terms of service §4 (fraud)".into(),
+            explanation:
+                "SAMPLE: the account recruits people for paid tasks and asks for a deposit first."
+                    .into(),
+            account: Some("suspended".into()),
+            visibility: vec!["removed".into()],
+            facts: "SAMPLE: a tip-off describes the deposit scheme; this is demo content.".into(),
+            ..StatementInput::default()
+        },
+        notice_language: Some("en".into()),
+        orders,
+        ..DecisionRequest::default()
+    };
+    let prepared = prepare(state, &detail, &request, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("the sample decision is invalid: {}", e.message))?;
+    let url = prepared.appeal_url.clone();
+    state
+        .decisions
+        .decide(prepared.new, &moderator, now)
+        .await?;
+    Ok(Some(url))
 }

@@ -11,12 +11,17 @@ mod bench_detect;
 mod bench_ring;
 mod commands;
 mod config;
+mod deliver;
+mod delivery_cmd;
 mod demo_feed;
+mod demo_provider;
 mod demo_tipoffs;
 mod export_cmd;
 mod feed_cmd;
 mod lines;
+mod mail_outbox;
 mod patrol;
+mod provider_sim;
 mod ring_job;
 mod rules_cmd;
 mod ruleset;
@@ -62,6 +67,14 @@ enum Command {
         #[command(subcommand)]
         command: ProviderCommand,
     },
+    /// Orders to providers: their webhook deliveries.
+    Orders {
+        #[command(subcommand)]
+        command: OrdersCommand,
+    },
+    /// The reference receiver of order webhooks: verifies signatures,
+    /// applies each delivery once, answers through Harrier's API.
+    ProviderSim(provider_sim::SimArgs),
     /// Bulk-load data.
     Import {
         #[command(subcommand)]
@@ -263,6 +276,28 @@ enum ProviderCommand {
     List,
     /// Revoke a key by its prefix.
     Revoke { prefix: String },
+    /// Send the provider's orders to a webhook (https://, or http:// to a
+    /// loopback address); prints a new signing secret once.
+    Webhook {
+        name: String,
+        #[arg(long)]
+        url: String,
+    },
+    /// Give the provider's webhook a new signing secret (printed once); the
+    /// old one also signs for --keep-hours.
+    RotateSecret {
+        name: String,
+        #[arg(long, default_value_t = 24)]
+        keep_hours: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrdersCommand {
+    /// List dead deliveries (webhooks given up after the retry window).
+    Dead,
+    /// Send a dead delivery again, with the same delivery id and body.
+    Redeliver { id: i64 },
 }
 
 #[derive(Subcommand)]
@@ -364,6 +399,10 @@ fn main() -> anyhow::Result<()> {
         Command::Analyze {
             command: AnalyzeCommand::Coordination(args),
         } if args.input.is_some() => return analyze::run(args),
+        Command::ProviderSim(args) => {
+            wiring::init_tracing();
+            return provider_sim::run(args);
+        }
         _ => {}
     }
     if let Command::Config {
@@ -399,7 +438,20 @@ fn main() -> anyhow::Result<()> {
                 ProviderCommand::Revoke { prefix } => {
                     feed_cmd::provider_revoke(&config, &prefix).await
                 }
+                ProviderCommand::Webhook { name, url } => {
+                    delivery_cmd::provider_webhook(&config, &name, &url).await
+                }
+                ProviderCommand::RotateSecret { name, keep_hours } => {
+                    delivery_cmd::provider_rotate_secret(&config, &name, keep_hours).await
+                }
             },
+            Command::Orders { command } => match command {
+                OrdersCommand::Dead => delivery_cmd::orders_dead(&config).await,
+                OrdersCommand::Redeliver { id } => {
+                    delivery_cmd::orders_redeliver(&config, id).await
+                }
+            },
+            Command::ProviderSim(_) => Ok(()), // run above
             Command::Import {
                 command:
                     ImportCommand::Items {

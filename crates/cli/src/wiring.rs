@@ -86,7 +86,7 @@ pub fn open_store(config: &Config) -> anyhow::Result<SqliteStore> {
 }
 
 /// The 32-byte server secret in the data directory, made on first start.
-fn secret(data: &Path) -> anyhow::Result<[u8; 32]> {
+pub fn secret(data: &Path) -> anyhow::Result<[u8; 32]> {
     let path = data.join("secret.key");
     if path.exists() {
         let bytes = harrier_core::bounded::read_file(&path, 64)?;
@@ -123,6 +123,8 @@ pub fn state(
         patrol: Arc::new(store.clone()),
         cases: Arc::new(store.clone()),
         decisions: Arc::new(store.clone()),
+        deliveries: Arc::new(store.clone()),
+        orders: Arc::new(store.clone()),
         rules,
         store: Arc::new(store),
         blobs: Arc::new(blobs),

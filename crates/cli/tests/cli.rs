@@ -231,10 +231,26 @@ fn demo_prints_passwords_once_and_never_resets_existing_accounts() {
     let dir = tempfile::tempdir().unwrap();
     let first = demo_once(dir.path());
     assert!(first.contains("loaded 32 SAMPLE help services"), "{first}");
-    assert!(first.contains("admin   role admin  password "), "{first}");
+    assert!(
+        first.contains("admin     role admin     password "),
+        "{first}"
+    );
     assert!(first.contains("12 new SAMPLE feed items"), "{first}");
     assert!(first.contains("3 new SAMPLE tip-offs"), "{first}");
-    assert!(first.contains("analyst role analyst password "), "{first}");
+    assert!(
+        first.contains("analyst   role analyst   password "),
+        "{first}"
+    );
+    assert!(
+        first.contains("moderator role moderator password "),
+        "{first}"
+    );
+    assert!(
+        first.contains("reviewer  role reviewer  password "),
+        "{first}"
+    );
+    assert!(first.contains("a SAMPLE decision was taken"), "{first}");
+    assert!(first.contains("/appeal/"), "{first}");
     let hash = |d: &Path| -> String {
         let conn = rusqlite::Connection::open(d.join("harrier.db")).unwrap();
         conn.query_row(
@@ -246,7 +262,11 @@ fn demo_prints_passwords_once_and_never_resets_existing_accounts() {
     };
     let before = hash(dir.path());
     let second = demo_once(dir.path());
-    assert!(second.contains("admin   exists already"), "{second}");
+    assert!(second.contains("admin     exists already"), "{second}");
+    assert!(
+        !second.contains("a SAMPLE decision"),
+        "one sample decision only: {second}"
+    );
     assert!(second.contains("0 new SAMPLE feed items"), "{second}");
     assert!(second.contains("0 new SAMPLE tip-offs"), "{second}");
     assert_eq!(

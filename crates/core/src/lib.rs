@@ -17,4 +17,5 @@ pub mod intake;
 pub mod orders;
 pub mod patrol;
 pub mod ports;
+pub mod seal;
 pub mod taxonomy;

@@ -120,6 +120,9 @@ pub enum Access {
     /// A staff token (API) or the console's session cookie, with the roles
     /// of this permission.
     Staff(Permission),
+    /// Either: a staff token with the permission, or a provider's key with
+    /// the scope (which sees only the provider's own records).
+    StaffOrProvider(Permission, Scope),
 }
 
 /// Every route of the server and who may call it: the one table. The
@@ -206,7 +209,31 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("POST", "/api/v1/appeals/{id}/review", Staff(ReviewAppeals)),
         ("GET", "/api/v1/message-templates", Staff(ReadCases)),
         ("PUT", "/api/v1/message-templates", Staff(ManageTemplates)),
+        ("GET", "/staff/cases/{id}/decide", Staff(TakeDecisions)),
+        ("POST", "/staff/cases/{id}/decide", Staff(TakeDecisions)),
+        ("GET", "/staff/appeals", Staff(ReadCases)),
+        ("GET", "/staff/appeals/{id}", Staff(ReadCases)),
+        ("POST", "/staff/appeals/{id}/review", Staff(ReviewAppeals)),
+        ("GET", "/staff/templates", Staff(ReadCases)),
+        ("POST", "/staff/templates", Staff(ManageTemplates)),
         // Orders to providers, deliveries, answers and compliance.
+        (
+            "GET",
+            "/api/v1/orders",
+            StaffOrProvider(ReadOrders, Scope::Orders),
+        ),
+        (
+            "GET",
+            "/api/v1/orders/{id}",
+            StaffOrProvider(ReadOrders, Scope::Orders),
+        ),
+        (
+            "POST",
+            "/api/v1/orders/{id}/response",
+            Provider(Scope::Orders),
+        ),
+        ("POST", "/api/v1/cases/{id}/orders", Staff(SendOrders)),
+        ("GET", "/api/v1/providers/compliance", Staff(ReadOrders)),
         // The statement-of-reasons export.
         ("GET", "/api/v1/decisions/export", Staff(ExportStatements)),
         // The console (session cookie).
@@ -240,6 +267,12 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("GET", "/staff/search", Staff(ReadReports)),
         ("POST", "/staff/views", Staff(OwnAccount)),
         ("POST", "/staff/views/{id}/delete", Staff(OwnAccount)),
+        // Orders to providers in the console.
+        ("GET", "/staff/orders", Staff(ReadOrders)),
+        ("POST", "/staff/orders", Staff(SendOrders)),
+        ("GET", "/staff/orders/{id}", Staff(ReadOrders)),
+        ("POST", "/staff/orders/{id}/redeliver", Staff(SendOrders)),
+        ("GET", "/staff/compliance", Staff(ReadOrders)),
     ]
 };
 

@@ -28,6 +28,7 @@ use axum::middleware;
 use harrier_core::cases::CaseStore;
 use harrier_core::clock::Clock;
 use harrier_core::decisions::DecisionStore;
+use harrier_core::orders::OrderStore;
 use harrier_core::patrol::{PatrolStore, RulesControl};
 use harrier_core::ports::{BlobStore, Store};
 use harrier_core::taxonomy::Taxonomy;
@@ -74,6 +75,11 @@ pub struct DecisionsConfig {
     pub reversal_deadline_hours: u32,
     /// The language of notices when the case does not say (zh or en).
     pub notice_language: String,
+    /// The sender of e-mailed notices.
+    pub mail_from: String,
+    /// Where e-mailed notices are written as `.eml` files for the mail
+    /// system to pick up; empty: `<data_dir>/mail-outbox`.
+    pub mail_outbox: std::path::PathBuf,
 }
 
 impl Default for DecisionsConfig {
@@ -84,6 +90,8 @@ impl Default for DecisionsConfig {
             order_deadline_hours: 48,
             reversal_deadline_hours: 24,
             notice_language: "zh".into(),
+            mail_from: "Harrier <noreply@harrier.invalid>".into(),
+            mail_outbox: std::path::PathBuf::new(),
         }
     }
 }
@@ -129,6 +137,10 @@ pub struct AppState {
     pub cases: Arc<dyn CaseStore>,
     /// Decisions, appeals, notices and message templates.
     pub decisions: Arc<dyn DecisionStore>,
+    /// Webhook deliveries of orders: dead letters and redelivery.
+    pub deliveries: Arc<dyn harrier_core::orders::delivery::DeliveryStore>,
+    /// Orders to providers: polling, answers, compliance.
+    pub orders: Arc<dyn OrderStore>,
     /// The ruleset the patrol uses, when this process runs one.
     pub rules: Option<Arc<dyn RulesControl>>,
     pub blobs: Arc<dyn BlobStore>,

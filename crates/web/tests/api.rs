@@ -308,9 +308,7 @@ async fn every_permission_is_checked_for_every_role() {
                 }
                 Permission::ReviewAppeals => matches!(role, Role::Admin | Role::Reviewer),
                 Permission::ManageTemplates => role == Role::Admin,
-                Permission::ExportStatements => {
-                    !matches!(role, Role::Intake | Role::Analyst)
-                }
+                Permission::ExportStatements => !matches!(role, Role::Intake | Role::Analyst),
                 Permission::ReadOrders => true,
             };
             assert_eq!(

@@ -314,3 +314,306 @@ async fn templates_are_checked_before_they_are_stored_and_then_used() {
         .count();
     assert_eq!(edited, 1);
 }
+
+const NONCE: &str = "0123456789abcdef0123456789abcdef";
+
+async fn console_post(
+    t: &common::TestApp,
+    uri: &str,
+    token: &str,
+    form: &[(&str, &str)],
+) -> common::Answer {
+    let csrf = harrier_web::csrf::token(&t.state.secret, NONCE);
+    let mut body = url::form_urlencoded::Serializer::new(String::new());
+    body.append_pair("csrf", &csrf);
+    for (k, v) in form {
+        body.append_pair(k, v);
+    }
+    t.send(
+        Request::post(uri)
+            .header(
+                "cookie",
+                format!("harrier_staff={token}; harrier_staff_csrf={NONCE}"),
+            )
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body.finish()))
+            .unwrap(),
+    )
+    .await
+}
+
+async fn console_get(t: &common::TestApp, uri: &str, token: &str) -> common::Answer {
+    t.send(
+        Request::get(uri)
+            .header("cookie", format!("harrier_staff={token}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_console_previews_then_takes_a_decision_and_a_reviewer_decides_the_appeal() {
+    let t = common::test_app();
+    let intake = t.token("ines", Role::Intake).await;
+    let moderator = t.token("mo", Role::Moderator).await;
+    let reviewer = t.token("rev", Role::Reviewer).await;
+    let case = case(&t, &intake).await;
+    t.store
+        .add_provider("examplenet", t.state.clock.now())
+        .await
+        .unwrap();
+
+    let form = console_get(
+        &t,
+        &format!("/staff/cases/{case}/decide?lang=en"),
+        &moderator,
+    )
+    .await;
+    assert_eq!(form.status, 200);
+    assert!(
+        form.text().contains("value=\"article_16\" selected"),
+        "the source comes from the case"
+    );
+    let fields = [
+        ("ground", "illegal_content"),
+        ("legal_ground", "Criminal Law Art. 347"),
+        ("explanation", "Offers methamphetamine."),
+        ("visibility", "removed"),
+        ("visibility", "labelled"),
+        ("facts", "Posts with prices <b>per gram</b>."),
+        ("notice_language", "en"),
+        ("order_provider", "examplenet"),
+        ("order_action", "remove"),
+        ("order_legal_basis", "DSA Art. 9"),
+    ];
+    let missing = console_post(
+        &t,
+        &format!("/staff/cases/{case}/decide?lang=en"),
+        &moderator,
+        &fields[..2],
+    )
+    .await;
+    assert_eq!(missing.status, 422);
+    assert!(
+        missing.text().contains("data-field=\"facts\""),
+        "{}",
+        missing.text()
+    );
+    assert!(missing.text().contains("data-field=\"restrictions\""));
+
+    let mut preview = fields.to_vec();
+    preview.push(("action", "preview"));
+    let previewed = console_post(
+        &t,
+        &format!("/staff/cases/{case}/decide?lang=en"),
+        &moderator,
+        &preview,
+    )
+    .await;
+    assert_eq!(previewed.status, 200, "{}", previewed.text());
+    let html = previewed.text();
+    assert!(html.contains("id=\"notice-preview\""));
+    assert!(html.contains("content removed; content labelled"), "{html}");
+    assert!(
+        html.contains("&#60;b&#62;per gram"),
+        "the facts are escaped in the preview"
+    );
+    assert!(html.contains("id=\"confirm-decision\""));
+    assert!(
+        t.store
+            .decisions_since(time::OffsetDateTime::UNIX_EPOCH, 0, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let mut confirm = fields.to_vec();
+    confirm.push(("action", "confirm"));
+    let taken = console_post(
+        &t,
+        &format!("/staff/cases/{case}/decide"),
+        &moderator,
+        &confirm,
+    )
+    .await;
+    assert_eq!(taken.status, 303, "{}", taken.text());
+    let page = console_get(&t, &format!("/staff/cases/{case}?lang=en"), &moderator)
+        .await
+        .text();
+    assert!(page.contains("class=\"decision\""), "{page}");
+    assert!(page.contains("visibility:labelled"));
+    assert!(page.contains("examplenet"));
+    let decision = &t
+        .store
+        .decisions_since(time::OffsetDateTime::UNIX_EPOCH, 0, 10)
+        .await
+        .unwrap()[0];
+
+    t.store
+        .file_appeal(
+            NewAppeal {
+                code: decision.appeal_code.clone(),
+                explanation: "<script>alert(1)</script> it was satire".into(),
+                contact_email: Some("me@example.org".into()),
+                language: "en".into(),
+                files: vec![],
+            },
+            t.state.clock.now(),
+        )
+        .await
+        .unwrap();
+    let queue = console_get(&t, "/staff/appeals?lang=en", &reviewer)
+        .await
+        .text();
+    assert!(
+        queue.contains("class=\"appeal-row\" data-state=\"open\""),
+        "{queue}"
+    );
+    let appeal = t
+        .store
+        .appeals(&harrier_core::decisions::AppealQuery {
+            open_only: true,
+            limit: 10,
+        })
+        .await
+        .unwrap()[0]
+        .id;
+    let own = console_get(&t, &format!("/staff/appeals/{appeal}?lang=en"), &moderator)
+        .await
+        .text();
+    assert!(
+        !own.contains("id=\"review-form\""),
+        "a moderator does not review"
+    );
+    let shown = console_get(&t, &format!("/staff/appeals/{appeal}?lang=en"), &reviewer)
+        .await
+        .text();
+    assert!(shown.contains("id=\"review-form\""));
+    assert!(shown.contains("&#60;script&#62;"));
+
+    let modified = console_post(
+        &t,
+        &format!("/staff/appeals/{appeal}/review"),
+        &reviewer,
+        &[
+            ("outcome", "modify"),
+            ("reasons", "Labelling is enough."),
+            ("visibility", "labelled"),
+        ],
+    )
+    .await;
+    assert_eq!(modified.status, 303, "{}", modified.text());
+    let after = t.store.decision(decision.id).await.unwrap().unwrap();
+    assert_eq!(after.decision.state.as_str(), "modified");
+    let new = t
+        .store
+        .decision(after.decision.superseded_by.unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        new.decision.statement.restrictions.labels(),
+        vec!["visibility:labelled"]
+    );
+    assert_eq!(new.orders[0].action.as_str(), "amend");
+    assert!(
+        after
+            .notices
+            .iter()
+            .any(|n| n.kind == "appeal_modified" && n.channel == "email")
+    );
+}
+
+#[tokio::test]
+async fn a_dead_letter_is_listed_in_the_console_and_delivered_again_with_its_id() {
+    use harrier_core::audit::Actor;
+    use harrier_core::orders::delivery::{Attempt, DeliveryStore};
+    let t = common::test_app();
+    let intake = t.token("ines", Role::Intake).await;
+    let moderator = t.token("mo", Role::Moderator).await;
+    let analyst = t.token("ana", Role::Analyst).await;
+    let case = case(&t, &intake).await;
+    let now = t.state.clock.now();
+    let provider = t.store.add_provider("examplenet", now).await.unwrap();
+    t.store
+        .set_webhook(
+            provider.id,
+            "https://provider.example/hook",
+            "sealed",
+            Actor::System("test"),
+            now,
+        )
+        .await
+        .unwrap();
+    let taken = send(
+        &t,
+        "POST",
+        &format!("/api/v1/cases/{case}/decisions"),
+        &moderator,
+        decision_body(),
+    )
+    .await;
+    assert_eq!(taken.status, 201, "{}", taken.text());
+    let order = taken.json()["decision"]["orders"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let claimed = t
+        .store
+        .claim_deliveries(10, time::Duration::minutes(1), now)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    let gave_up = Attempt::Failed {
+        status: Some(503),
+        error: "<b>down</b>".into(),
+        retry_at: None,
+    };
+    assert!(
+        t.store
+            .record_attempt(order, gave_up, now, now)
+            .await
+            .unwrap()
+    );
+
+    let list = console_get(&t, "/staff/orders?lang=en", &moderator)
+        .await
+        .text();
+    assert!(list.contains(&format!("data-dead=\"{order}\"")), "{list}");
+    assert!(list.contains("&#60;b&#62;down"), "the error is text");
+    let page = console_get(&t, &format!("/staff/orders/{order}?lang=en"), &moderator)
+        .await
+        .text();
+    assert!(page.contains("id=\"redeliver-form\""));
+    let refused = console_post(
+        &t,
+        &format!("/staff/orders/{order}/redeliver"),
+        &analyst,
+        &[],
+    )
+    .await;
+    assert_eq!(refused.status, 403, "analysts do not send orders");
+    let before = t.store.delivery(order).await.unwrap().unwrap();
+    let again = console_post(
+        &t,
+        &format!("/staff/orders/{order}/redeliver"),
+        &moderator,
+        &[],
+    )
+    .await;
+    assert_eq!(again.status, 303, "{}", again.text());
+    let after = t.store.delivery(order).await.unwrap().unwrap();
+    assert_eq!(after.state.as_str(), "pending");
+    assert_eq!(
+        after.delivery_id, before.delivery_id,
+        "the same delivery id"
+    );
+    let twice = console_post(
+        &t,
+        &format!("/staff/orders/{order}/redeliver"),
+        &moderator,
+        &[],
+    )
+    .await;
+    assert_eq!(twice.status, 409, "only a dead delivery is redelivered");
+}

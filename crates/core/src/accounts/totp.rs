@@ -18,9 +18,7 @@
 //! crate for 20 bytes. It does not protect against someone who has the data
 //! directory's secret file as well; that is the server itself.
 
-use hmac::{Hmac, Mac};
 use rand::RngCore;
-use sha2::Sha256;
 use thiserror::Error;
 use time::OffsetDateTime;
 use totp_rs::{Algorithm, TOTP};
@@ -128,7 +126,7 @@ pub fn parse_code(typed: &str) -> Result<String, TotpError> {
 }
 
 fn constant_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    crate::seal::constant_eq(a, b)
 }
 
 fn percent(s: &str) -> String {
@@ -143,82 +141,24 @@ fn percent(s: &str) -> String {
         .collect()
 }
 
-fn hmac(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
-    // An HMAC takes a key of any length: this cannot fail.
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!());
-    for part in parts {
-        mac.update(part);
-    }
-    mac.finalize().into_bytes().into()
-}
-
-const SEAL_VERSION: &str = "v1";
+/// The most bytes a sealed TOTP secret may have.
+const MAX_SECRET_BYTES: usize = 32;
 
 /// Encrypts and authenticates a secret for storage with the server key,
-/// bound to the account's id: `v1.<nonce>.<ciphertext>.<tag>` in hex.
+/// bound to the account's id: `v1.<nonce>.<ciphertext>.<tag>` in hex
+/// (`crate::seal` with the TOTP purpose).
 pub fn seal(server_key: &[u8; 32], staff_id: i64, secret: &TotpSecret) -> String {
-    let mut nonce = [0u8; 16];
-    rand::rng().fill_bytes(&mut nonce);
-    let encryption_key = hmac(server_key, &[b"harrier totp encryption"]);
-    let stream = keystream(&encryption_key, &nonce, secret.0.len());
-    let ciphertext: Vec<u8> = secret.0.iter().zip(stream).map(|(s, k)| s ^ k).collect();
-    let tag = tag(server_key, staff_id, &nonce, &ciphertext);
-    format!(
-        "{SEAL_VERSION}.{}.{}.{}",
-        hex::encode(nonce),
-        hex::encode(&ciphertext),
-        hex::encode(tag)
-    )
+    crate::seal::seal(server_key, crate::seal::TOTP, staff_id, &secret.0)
 }
 
 /// Opens what [`seal`] made for the same key and account.
 pub fn open(server_key: &[u8; 32], staff_id: i64, sealed: &str) -> Result<TotpSecret, TotpError> {
-    let mut parts = sealed.split('.');
-    let (Some(SEAL_VERSION), Some(nonce), Some(ciphertext), Some(stored_tag), None) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
-        return Err(TotpError::Unsealable);
-    };
-    let decode = |s: &str| hex::decode(s).map_err(|_| TotpError::Unsealable);
-    let (nonce, ciphertext, stored_tag) =
-        (decode(nonce)?, decode(ciphertext)?, decode(stored_tag)?);
-    if ciphertext.len() > 32 {
+    let bytes = crate::seal::open(server_key, crate::seal::TOTP, staff_id, sealed)
+        .map_err(|_| TotpError::Unsealable)?;
+    if bytes.len() > MAX_SECRET_BYTES {
         return Err(TotpError::Unsealable);
     }
-    let expected = tag(server_key, staff_id, &nonce, &ciphertext);
-    if !constant_eq(&expected, &stored_tag) {
-        return Err(TotpError::Unsealable);
-    }
-    let encryption_key = hmac(server_key, &[b"harrier totp encryption"]);
-    let stream = keystream(&encryption_key, &nonce, ciphertext.len());
-    Ok(TotpSecret(
-        ciphertext.iter().zip(stream).map(|(c, k)| c ^ k).collect(),
-    ))
-}
-
-fn keystream(encryption_key: &[u8], nonce: &[u8], len: usize) -> Vec<u8> {
-    debug_assert!(len <= 32, "a TOTP secret fits one HMAC-SHA-256 block");
-    hmac(encryption_key, &[nonce])
-        .into_iter()
-        .take(len)
-        .collect()
-}
-
-fn tag(server_key: &[u8; 32], staff_id: i64, nonce: &[u8], ciphertext: &[u8]) -> [u8; 32] {
-    let mac_key = hmac(server_key, &[b"harrier totp authentication"]);
-    hmac(
-        &mac_key,
-        &[
-            SEAL_VERSION.as_bytes(),
-            &staff_id.to_be_bytes(),
-            nonce,
-            ciphertext,
-        ],
-    )
+    Ok(TotpSecret(bytes))
 }
 
 #[cfg(test)]

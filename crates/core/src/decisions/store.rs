@@ -46,7 +46,8 @@ pub struct NoticeRecord {
     pub appeal_id: Option<i64>,
     /// `decision`, `appeal_upheld`, ...
     pub kind: String,
-    /// `provider` or `email`.
+    /// `provider` (inside the orders), `email`, or `none` (kept, but no
+    /// channel was known: staff pass the code on another way).
     pub channel: String,
     pub language: String,
     pub body: String,

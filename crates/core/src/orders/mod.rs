@@ -8,6 +8,13 @@
 //! through the API; each answer is audited and shows on the case.
 //! `store.rs` is the port the storage implements.
 
+pub mod compliance;
+pub mod delivery;
+pub mod request;
+pub mod store;
+pub mod webhook;
+pub use store::*;
+
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 

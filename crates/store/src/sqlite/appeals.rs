@@ -431,14 +431,18 @@ pub(crate) fn review(
             now,
         )?;
     }
-    if !orders.is_empty() {
+    if !orders.is_empty() || appeal.contact_email.is_none() {
         insert_notice(
             conn,
             &NoticeRow {
                 decision_id: decision.id,
                 appeal_id: Some(id),
                 kind,
-                channel: "provider",
+                channel: if orders.is_empty() {
+                    "none"
+                } else {
+                    "provider"
+                },
                 address: None,
                 language: &appeal.language,
                 body: &review.notice,

@@ -413,14 +413,20 @@ pub(crate) fn decide(
             references.push(stored.reference);
         }
     }
-    if !new.orders.is_empty() {
+    // The notice is always kept: through the provider (inside the orders),
+    // by e-mail, or with no channel (`none`: staff must pass the code on).
+    if !new.orders.is_empty() || new.email.is_none() {
         insert_notice(
             conn,
             &NoticeRow {
                 decision_id: id,
                 appeal_id: None,
                 kind: MessageKind::Decision,
-                channel: "provider",
+                channel: if new.orders.is_empty() {
+                    "none"
+                } else {
+                    "provider"
+                },
                 address: None,
                 language: &new.notice_language,
                 body: &new.notice,

@@ -12,7 +12,7 @@ pub(crate) const ORDER_COLUMNS: &str = "o.id, o.reference, o.case_id, o.decision
      o.action, o.preserve_days, o.legal_basis, o.target, o.evidence_excerpt, o.notice, o.deadline, \
      o.reverses, o.state, o.created_by, o.created_at";
 
-type RawOrder = (
+pub(crate) type RawOrder = (
     (i64, String, i64, Option<i64>, i64, String),
     (String, Option<u32>, String, String, String, Option<String>),
     (String, Option<i64>, String, String, String),

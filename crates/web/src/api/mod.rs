@@ -11,6 +11,7 @@ pub mod items;
 mod json;
 pub mod login;
 pub mod ops;
+pub mod orders;
 pub mod patrol;
 pub mod reports;
 pub mod sor_export;
@@ -38,6 +39,7 @@ use utoipa::{Modify, OpenApi};
         decisions::preview, decisions::take, decisions::of_case, decisions::get,
         decisions::appeals, decisions::appeal, decisions::review, decisions::templates,
         decisions::put_template,
+        orders::list, orders::get, orders::respond, orders::create, orders::provider_compliance,
         sor_export::export
     ),
     modifiers(&StaffToken),
@@ -49,6 +51,7 @@ use utoipa::{Modify, OpenApi};
         (name = "cases", description = "Cases, triage of reports, evidence"),
         (name = "audit", description = "The hash-chained audit log"),
         (name = "decisions", description = "Decisions with statements of reasons, appeals, message templates"),
+        (name = "orders", description = "Orders to providers: polling, answers, compliance"),
     )
 )]
 pub struct ApiDoc;
@@ -145,6 +148,18 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route(
             "/api/v1/message-templates",
             get(decisions::templates).put(decisions::put_template),
+        )
+        // Orders to providers.
+        .route("/api/v1/orders", get(orders::list))
+        .route("/api/v1/orders/{id}", get(orders::get))
+        .route(
+            "/api/v1/orders/{id}/response",
+            post(orders::respond).layer(DefaultBodyLimit::max(orders::MAX_ANSWER_BYTES)),
+        )
+        .route("/api/v1/cases/{id}/orders", post(orders::create))
+        .route(
+            "/api/v1/providers/compliance",
+            get(orders::provider_compliance),
         )
         .route("/api/v1/decisions/export", get(sor_export::export))
 }

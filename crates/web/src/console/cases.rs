@@ -47,11 +47,11 @@ fn message(chosen: Chosen, status: StatusCode, error: &ApiError, back: &str) -> 
     render(status, &template)
 }
 
-fn fail(chosen: Chosen, error: ApiError, back: &str) -> Response {
+pub(super) fn fail(chosen: Chosen, error: ApiError, back: &str) -> Response {
     message(chosen, error.status, &error, back)
 }
 
-fn csrf_refused(chosen: Chosen, back: &str) -> Response {
+pub(super) fn csrf_refused(chosen: Chosen, back: &str) -> Response {
     let error = ApiError::new(
         StatusCode::FORBIDDEN,
         "csrf_failed",
@@ -158,6 +158,13 @@ struct CasePage {
     can_add_evidence: bool,
     can_export: bool,
     sees_contacts: bool,
+    decisions: Vec<harrier_core::decisions::DecisionDetail>,
+    can_decide: bool,
+    // What `staff_case_orders.html` needs (see console::orders::CaseOrders).
+    case_orders: Vec<crate::api::orders::OrderBody>,
+    order_case_id: i64,
+    can_send_orders: bool,
+    order_actions: Vec<&'static str>,
 }
 
 #[derive(Deserialize)]
@@ -187,9 +194,23 @@ pub async fn show(
         }
         Err(e) => return fail(chosen, e.into(), "/staff/cases"),
     };
+    let decisions = match state.decisions.case_decisions(id).await {
+        Ok(d) => d,
+        Err(e) => return fail(chosen, e.into(), "/staff/cases"),
+    };
+    let decidable = matches!(
+        detail.case.state,
+        CaseState::New | CaseState::Triage | CaseState::Investigating | CaseState::Decided
+    );
     let staff = &signed_in.staff;
     let (csrf, cookie) = csrf_for(&state, &headers);
     let template = CasePage {
+        case_orders: super::orders::case_orders(&state, id).await,
+        order_case_id: id,
+        can_send_orders: signed_in.may(Permission::SendOrders),
+        order_actions: super::orders::order_actions(),
+        decisions,
+        can_decide: decidable && signed_in.may(Permission::TakeDecisions),
         nav: super::Nav::new(staff, csrf.clone(), "cases"),
         csrf,
         case: CaseDetailBody::new(detail, staff, state.clock.now()),

@@ -19,6 +19,8 @@
 
 mod account;
 mod cases;
+mod decisions;
+pub mod orders;
 mod patrol;
 pub(crate) mod search;
 mod subjects;
@@ -86,6 +88,17 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             get(cases::evidence_file),
         )
         .route("/staff/cases/{id}/export", get(cases::export_zip))
+        .route(
+            "/staff/cases/{id}/decide",
+            get(decisions::decide_form).post(decisions::decide),
+        )
+        .route("/staff/appeals", get(decisions::appeals))
+        .route("/staff/appeals/{id}", get(decisions::appeal))
+        .route("/staff/appeals/{id}/review", post(decisions::review))
+        .route(
+            "/staff/templates",
+            get(decisions::templates).post(decisions::put_template),
+        )
         .route("/staff/reports", get(cases::reports))
         .route("/staff/reports/{id}/triage", post(cases::triage))
         .route("/staff/audit", get(cases::audit))
@@ -93,6 +106,11 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/staff/search", get(search::page))
         .route("/staff/views", post(search::save))
         .route("/staff/views/{id}/delete", post(search::delete))
+        // Orders to providers.
+        .route("/staff/orders", get(orders::list).post(orders::send))
+        .route("/staff/orders/{id}", get(orders::show))
+        .route("/staff/orders/{id}/redeliver", post(orders::redeliver))
+        .route("/staff/compliance", get(orders::compliance))
         .route("/staff/console.js", get(console_js))
         .layer(axum::middleware::from_fn(console_policy))
         .layer(axum::middleware::from_fn(crate::portal::remember_language))
@@ -187,10 +205,28 @@ impl Nav {
                 Permission::ReadReports,
             ),
             (
+                "/staff/appeals",
+                "staff.nav.appeals",
+                "appeals",
+                Permission::ReadCases,
+            ),
+            (
+                "/staff/templates",
+                "staff.nav.templates",
+                "templates",
+                Permission::ReadCases,
+            ),
+            (
                 "/staff/patrol",
                 "staff.patrol.title",
                 "patrol",
                 Permission::ReadPatrol,
+            ),
+            (
+                "/staff/orders",
+                "staff.nav.orders",
+                "orders",
+                Permission::ReadOrders,
             ),
             (
                 "/staff/audit",

@@ -43,6 +43,8 @@ pub fn test_app_with(limits: LimitsConfig) -> TestApp {
         patrol: Arc::new(store.clone()),
         cases: Arc::new(store.clone()),
         decisions: Arc::new(store.clone()),
+        deliveries: Arc::new(store.clone()),
+        orders: Arc::new(store.clone()),
         rules: None,
         blobs: Arc::new(FsBlobStore::open(dir.path().join("blobs")).unwrap()),
         clock: Arc::new(ManualClock::new(datetime!(2026-11-24 10:00 UTC))),
