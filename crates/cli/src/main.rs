@@ -16,6 +16,7 @@ mod delivery_cmd;
 mod demo_feed;
 mod demo_provider;
 mod demo_tipoffs;
+mod export_cmd;
 mod feed_cmd;
 mod lines;
 mod mail_outbox;
@@ -106,6 +107,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Exports for outside bodies.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
     },
     /// Train a text classifier on a labelled dataset and write the model.
     Train(train::TrainArgs),
@@ -310,6 +316,21 @@ enum ImportCommand {
 }
 
 #[derive(Subcommand)]
+enum ExportCommand {
+    /// The statements of reasons of the decisions taken since a day, in the
+    /// EU DSA Transparency Database's format ({"statements": [...]}, as its
+    /// multiple-statements endpoint takes them).
+    Sor {
+        /// The first day (YYYY-MM-DD, UTC).
+        #[arg(long)]
+        since: String,
+        /// The file to write (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
 enum AuditCommand {
     /// Check every entry's hash and link; name the first bad entry. With
     /// --head, also check that the log still holds a head kept elsewhere.
@@ -470,6 +491,9 @@ fn main() -> anyhow::Result<()> {
             Command::Audit {
                 command: AuditCommand::Head,
             } => audit_cmd::head(&config).await,
+            Command::Export {
+                command: ExportCommand::Sor { since, out },
+            } => export_cmd::run(&config, &since, out.as_deref()).await,
             Command::Train(_) | Command::Eval(_) => Ok(()), // run above
             Command::Rules {
                 command: RulesCommand::Backtest { since, path },

@@ -235,6 +235,7 @@ pub const ROUTES: &[(&str, &str, Access)] = {
         ("POST", "/api/v1/cases/{id}/orders", Staff(SendOrders)),
         ("GET", "/api/v1/providers/compliance", Staff(ReadOrders)),
         // The statement-of-reasons export.
+        ("GET", "/api/v1/decisions/export", Staff(ExportStatements)),
         // The console (session cookie).
         ("GET", "/staff", Public),
         ("GET", "/staff/login", Public),

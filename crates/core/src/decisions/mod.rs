@@ -11,6 +11,7 @@
 
 pub mod appeal;
 pub mod message;
+pub mod sor;
 pub mod store;
 
 pub use appeal::*;

@@ -14,6 +14,7 @@ pub mod ops;
 pub mod orders;
 pub mod patrol;
 pub mod reports;
+pub mod sor_export;
 
 use crate::AppState;
 use axum::Router;
@@ -38,7 +39,8 @@ use utoipa::{Modify, OpenApi};
         decisions::preview, decisions::take, decisions::of_case, decisions::get,
         decisions::appeals, decisions::appeal, decisions::review, decisions::templates,
         decisions::put_template,
-        orders::list, orders::get, orders::respond, orders::create, orders::provider_compliance
+        orders::list, orders::get, orders::respond, orders::create, orders::provider_compliance,
+        sor_export::export
     ),
     modifiers(&StaffToken),
     tags(
@@ -159,4 +161,5 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/api/v1/providers/compliance",
             get(orders::provider_compliance),
         )
+        .route("/api/v1/decisions/export", get(sor_export::export))
 }
