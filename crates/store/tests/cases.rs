@@ -5,10 +5,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
-use harrier_core::accounts::{Role, Staff};
+mod common;
+
+use common::{NOW, staff, store};
+
+use harrier_core::accounts::Role;
 use harrier_core::audit::{Broken, Verifier};
 use harrier_core::cases::{
-    AssigneeFilter, BulkAction, CaseError, CasePolicy, CaseQuery, CaseSort, CaseState, CaseStore,
+    AssigneeFilter, BulkAction, CaseError, CaseQuery, CaseSort, CaseState, CaseStore,
     EvidenceSource, NewEvidence,
 };
 use harrier_core::intake::{Channel, Location, LocationKind, ReportInput, validate};
@@ -16,30 +20,7 @@ use harrier_core::patrol::{ItemInput, NewSignal, PatrolStore, ScanResult, valida
 use harrier_core::ports::Store;
 use harrier_core::taxonomy::Taxonomy;
 use harrier_store::{SqliteOptions, SqliteStore};
-use std::sync::Arc;
 use std::time::Duration;
-use time::OffsetDateTime;
-use time::macros::datetime;
-
-const NOW: OffsetDateTime = datetime!(2026-11-24 10:00 UTC);
-
-fn store() -> (tempfile::TempDir, SqliteStore) {
-    let dir = tempfile::tempdir().unwrap();
-    let taxonomy = Taxonomy::shipped().unwrap();
-    let options = SqliteOptions {
-        case_policy: Arc::new(CasePolicy::from_taxonomy(&taxonomy, &Default::default())),
-        ..SqliteOptions::default()
-    };
-    let store = SqliteStore::open(dir.path().join("h.db"), &options).unwrap();
-    (dir, store)
-}
-
-async fn staff(store: &SqliteStore, name: &str, role: Role) -> Staff {
-    store
-        .put_staff(name, role, "x", false, false, NOW)
-        .await
-        .unwrap()
-}
 
 async fn report(store: &SqliteStore, category: &str, handles: &[&str]) -> i64 {
     let input = ReportInput {

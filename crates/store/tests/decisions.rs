@@ -5,65 +5,21 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
-use harrier_core::accounts::{Role, Staff};
-use harrier_core::cases::{CasePolicy, CaseState, CaseStore};
+mod common;
+
+use common::{NOW, staff, store, tip_off_case as case};
+
+use harrier_core::accounts::Role;
+use harrier_core::cases::{CaseState, CaseStore};
 use harrier_core::decisions::{
     AppealOutcome, AppealReview, CaseDefaults, DecisionError, DecisionState, DecisionStore,
     NewAppeal, NewDecision, Source, StatementInput, validate as validate_statement,
 };
-use harrier_core::intake::{Channel, Location, LocationKind, ReportInput, validate};
 use harrier_core::orders::{NewOrder, OrderAction, OrderTarget};
 use harrier_core::patrol::PatrolStore;
-use harrier_core::ports::Store;
 use harrier_core::taxonomy::Taxonomy;
-use harrier_store::{SqliteOptions, SqliteStore};
-use std::sync::Arc;
-use time::macros::{date, datetime};
-use time::{Duration, OffsetDateTime};
-
-const NOW: OffsetDateTime = datetime!(2026-11-24 10:00 UTC);
-
-fn store() -> (tempfile::TempDir, SqliteStore) {
-    let dir = tempfile::tempdir().unwrap();
-    let taxonomy = Taxonomy::shipped().unwrap();
-    let options = SqliteOptions {
-        case_policy: Arc::new(CasePolicy::from_taxonomy(&taxonomy, &Default::default())),
-        ..SqliteOptions::default()
-    };
-    let store = SqliteStore::open(dir.path().join("h.db"), &options).unwrap();
-    (dir, store)
-}
-
-async fn staff(store: &SqliteStore, name: &str, role: Role) -> Staff {
-    store
-        .put_staff(name, role, "x", false, false, NOW)
-        .await
-        .unwrap()
-}
-
-/// A tip-off about one handle, triaged into a case: (case, subject, receipt).
-async fn case(store: &SqliteStore, by: &Staff) -> (i64, i64, String) {
-    let input = ReportInput {
-        category: "drugs".into(),
-        platform: Some("weibo".into()),
-        locations: vec![Location {
-            kind: LocationKind::Handle,
-            value: "@ice_seller".into(),
-        }],
-        description: "sells ice in the evenings".into(),
-        good_faith: true,
-        ..Default::default()
-    };
-    let valid = validate(input, Channel::Api, &Taxonomy::shipped().unwrap(), NOW).unwrap();
-    let receipt = valid.receipt.as_str().to_owned();
-    let report = store.insert_report(valid, None).await.unwrap().report_id;
-    let triaged = store
-        .triage_report(report, by, "tip-off", NOW)
-        .await
-        .unwrap();
-    let detail = store.get_case(triaged.case_id).await.unwrap().unwrap();
-    (triaged.case_id, detail.case.subject.id, receipt)
-}
+use time::Duration;
+use time::macros::date;
 
 fn statement() -> harrier_core::decisions::Statement {
     let input = StatementInput {

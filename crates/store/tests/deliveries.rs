@@ -6,71 +6,32 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
+mod common;
+
+use common::{NOW, staff, store};
+
+const LEASE: Duration = Duration::seconds(60);
+
+/// The case of a triaged tip-off.
+async fn case(store: &SqliteStore) -> i64 {
+    let intake = staff(store, "intake", Role::Intake).await;
+    common::tip_off_case(store, &intake).await.0
+}
+
 use harrier_core::accounts::Role;
 use harrier_core::audit::{Actor, Verifier};
-use harrier_core::cases::{CasePolicy, CaseStore};
-use harrier_core::intake::{Channel, Location, LocationKind, ReportInput, validate};
+use harrier_core::cases::CaseStore;
 use harrier_core::orders::delivery::{Attempt, DeliveryState, DeliveryStore, RedeliverError};
 use harrier_core::orders::request::{OrderRequest, ProviderRef};
 use harrier_core::orders::{Order, OrderAction, OrderStore};
 use harrier_core::patrol::PatrolStore;
-use harrier_core::ports::Store;
-use harrier_core::taxonomy::Taxonomy;
-use harrier_store::{SqliteOptions, SqliteStore};
-use std::sync::Arc;
-use time::macros::datetime;
-use time::{Duration, OffsetDateTime};
-
-const NOW: OffsetDateTime = datetime!(2026-11-24 10:00 UTC);
-const LEASE: Duration = Duration::seconds(60);
-
-fn store() -> (tempfile::TempDir, SqliteStore) {
-    let dir = tempfile::tempdir().unwrap();
-    let taxonomy = Taxonomy::shipped().unwrap();
-    let options = SqliteOptions {
-        case_policy: Arc::new(CasePolicy::from_taxonomy(&taxonomy, &Default::default())),
-        ..SqliteOptions::default()
-    };
-    let store = SqliteStore::open(dir.path().join("h.db"), &options).unwrap();
-    (dir, store)
-}
-
-/// A case to hang orders on: a tip-off triaged by an intake account.
-async fn case(store: &SqliteStore) -> i64 {
-    let input = ReportInput {
-        category: "drugs".into(),
-        platform: Some("weibo".into()),
-        locations: vec![Location {
-            kind: LocationKind::Handle,
-            value: "@ice_seller".into(),
-        }],
-        description: "sells ice in the evenings".into(),
-        good_faith: true,
-        ..Default::default()
-    };
-    let valid = validate(input, Channel::Api, &Taxonomy::shipped().unwrap(), NOW).unwrap();
-    let report = store.insert_report(valid, None).await.unwrap().report_id;
-    let intake = store
-        .put_staff("intake", Role::Intake, "x", false, false, NOW)
-        .await
-        .unwrap();
-    store
-        .triage_report(report, &intake, "", NOW)
-        .await
-        .unwrap()
-        .case_id
-}
+use harrier_store::SqliteStore;
+use time::Duration;
 
 /// An order made as staff do (`OrderStore::create_order`: checked,
 /// audited), to `provider_id` on case `case_id`.
 async fn new_order(store: &SqliteStore, case_id: i64, provider_id: i64) -> Order {
-    let moderator = match store.staff_credentials("mo").await.unwrap() {
-        Some(c) => c.staff,
-        None => store
-            .put_staff("mo", Role::Moderator, "x", false, false, NOW)
-            .await
-            .unwrap(),
-    };
+    let moderator = staff(store, "mo", Role::Moderator).await;
     let request = OrderRequest {
         provider: ProviderRef::Id(provider_id),
         action: OrderAction::Remove,

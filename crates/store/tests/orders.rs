@@ -4,9 +4,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is a failure
 
+mod common;
+
+use common::{NOW, store};
+
 use harrier_core::accounts::{Role, Staff};
 use harrier_core::audit::Verifier;
-use harrier_core::cases::{CasePolicy, CaseQuery, CaseStore};
+use harrier_core::cases::{CaseQuery, CaseStore};
 use harrier_core::orders::request::{OrderRequest, ProviderRef};
 use harrier_core::orders::{
     OrderAction, OrderError, OrderQuery, OrderState, OrderStore, PollQuery, ProviderAnswer,
@@ -15,24 +19,8 @@ use harrier_core::patrol::{
     ItemInput, NewSignal, PatrolStore, Provider, ScanResult, validate_item,
 };
 use harrier_core::ports::Store;
-use harrier_core::taxonomy::Taxonomy;
-use harrier_store::{SqliteOptions, SqliteStore};
-use std::sync::Arc;
-use time::macros::datetime;
-use time::{Duration, OffsetDateTime};
-
-const NOW: OffsetDateTime = datetime!(2026-11-24 10:00 UTC);
-
-fn store() -> (tempfile::TempDir, SqliteStore) {
-    let dir = tempfile::tempdir().unwrap();
-    let taxonomy = Taxonomy::shipped().unwrap();
-    let options = SqliteOptions {
-        case_policy: Arc::new(CasePolicy::from_taxonomy(&taxonomy, &Default::default())),
-        ..SqliteOptions::default()
-    };
-    let store = SqliteStore::open(dir.path().join("h.db"), &options).unwrap();
-    (dir, store)
-}
+use harrier_store::SqliteStore;
+use time::Duration;
 
 async fn moderator(store: &SqliteStore) -> Staff {
     store

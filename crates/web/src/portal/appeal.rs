@@ -7,7 +7,9 @@
 //! caps, CSRF and honeypot checked and the text validated before any file
 //! is written, and the appeal acknowledged only after it is stored.
 
-use super::report::{Upload, multipart_error, nonce_for, read_capped, read_upload, store_uploads};
+use super::report::{
+    Upload, guard, multipart_error, nonce_for, read_text, read_upload, store_uploads,
+};
 use super::{Page, render};
 use crate::AppState;
 use crate::csrf;
@@ -267,25 +269,7 @@ async fn receive(mut multipart: Multipart, r: &mut Received) -> Result<(), ApiEr
             read_upload(&mut field, &mut r.uploads).await?;
             continue;
         }
-        let bytes = read_capped(&mut field, budget, || {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "form_too_large",
-                format!(
-                    "the text of the form is longer than {} KiB",
-                    APPEAL_TEXT_LIMIT / 1024
-                ),
-            )
-        })
-        .await?;
-        budget -= bytes.len();
-        let text = String::from_utf8(bytes).map_err(|_| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_utf8",
-                format!("the field {name:?} is not valid UTF-8 text"),
-            )
-        })?;
+        let text = read_text(&mut field, &name, &mut budget, APPEAL_TEXT_LIMIT).await?;
         match name.as_str() {
             "csrf" => r.csrf = text,
             "website" => r.honeypot = text,
@@ -299,22 +283,7 @@ async fn receive(mut multipart: Multipart, r: &mut Received) -> Result<(), ApiEr
 
 /// Everything checked before a file is written.
 fn precheck(state: &AppState, headers: &HeaderMap, r: &Received) -> Result<(), ApiError> {
-    let csrf_ok = csrf::cookie(headers, csrf::COOKIE)
-        .is_some_and(|nonce| csrf::verify(&state.secret, nonce, &r.csrf));
-    if !csrf_ok {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "csrf_failed",
-            "the form has expired or your browser blocked its cookie: please send it again from this page",
-        ));
-    }
-    if !r.honeypot.is_empty() {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "honeypot_filled",
-            "the field marked 'leave this field empty' was filled in",
-        ));
-    }
+    guard(state, headers, &r.csrf, &r.honeypot)?;
     let chars = r.explanation.trim().chars().count();
     if chars == 0 || chars > MAX_APPEAL_CHARS {
         return Err(ApiError::new(

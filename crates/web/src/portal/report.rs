@@ -221,6 +221,32 @@ pub(crate) async fn read_upload(
     Ok(())
 }
 
+/// Reads a text field within what is left of the form's text budget
+/// (`limit` in all, named in the error), as UTF-8.
+pub(crate) async fn read_text(
+    field: &mut Field<'_>,
+    name: &str,
+    budget: &mut usize,
+    limit: usize,
+) -> Result<String, ApiError> {
+    let bytes = read_capped(field, *budget, || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "form_too_large",
+            format!("the text of the form is longer than {} KiB", limit / 1024),
+        )
+    })
+    .await?;
+    *budget -= bytes.len();
+    String::from_utf8(bytes).map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_utf8",
+            format!("the field {name:?} is not valid UTF-8 text"),
+        )
+    })
+}
+
 async fn receive(mut multipart: Multipart, received: &mut Received) -> Result<(), ApiError> {
     let mut text_budget = FORM_TEXT_LIMIT;
     while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
@@ -229,25 +255,7 @@ async fn receive(mut multipart: Multipart, received: &mut Received) -> Result<()
             read_upload(&mut field, &mut received.uploads).await?;
             continue;
         }
-        let bytes = read_capped(&mut field, text_budget, || {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "form_too_large",
-                format!(
-                    "the text of the form is longer than {} KiB",
-                    FORM_TEXT_LIMIT / 1024
-                ),
-            )
-        })
-        .await?;
-        text_budget -= bytes.len();
-        let text = String::from_utf8(bytes).map_err(|_| {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_utf8",
-                format!("the field {name:?} is not valid UTF-8 text"),
-            )
-        })?;
+        let text = read_text(&mut field, &name, &mut text_budget, FORM_TEXT_LIMIT).await?;
         let v = &mut received.values;
         match name.as_str() {
             "csrf" => received.csrf = text,
@@ -305,10 +313,16 @@ fn input_of(values: &FormValues, files: Vec<EvidenceFile>) -> ReportInput {
     }
 }
 
-/// Checks everything that can be checked before anything is written.
-fn precheck(state: &AppState, headers: &HeaderMap, received: &Received) -> Result<(), ApiError> {
+/// The public forms' guard: the CSRF token against its cookie, and the
+/// honeypot field left empty.
+pub(crate) fn guard(
+    state: &AppState,
+    headers: &HeaderMap,
+    token: &str,
+    honeypot: &str,
+) -> Result<(), ApiError> {
     let csrf_ok = csrf::cookie(headers, csrf::COOKIE)
-        .is_some_and(|nonce| csrf::verify(&state.secret, nonce, &received.csrf));
+        .is_some_and(|nonce| csrf::verify(&state.secret, nonce, token));
     if !csrf_ok {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -316,13 +330,19 @@ fn precheck(state: &AppState, headers: &HeaderMap, received: &Received) -> Resul
             "the form has expired or your browser blocked its cookie: please send it again from this page",
         ));
     }
-    if !received.honeypot.is_empty() {
+    if !honeypot.is_empty() {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "honeypot_filled",
             "the field marked 'leave this field empty' was filled in",
         ));
     }
+    Ok(())
+}
+
+/// Checks everything that can be checked before anything is written.
+fn precheck(state: &AppState, headers: &HeaderMap, received: &Received) -> Result<(), ApiError> {
+    guard(state, headers, &received.csrf, &received.honeypot)?;
     // Validate once without files so a bad form writes no blob.
     let dry = input_of(&received.values, Vec::new());
     harrier_core::intake::validate(dry, Channel::Web, &state.taxonomy, state.clock.now())?;
