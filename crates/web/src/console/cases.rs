@@ -36,12 +36,23 @@ struct MessagePage {
     back: String,
 }
 
-/// An error as a console page with a way back.
+/// An error as a console page with a way back; every wrong field of a
+/// form on its own line.
 fn message(chosen: Chosen, status: StatusCode, error: &ApiError, back: &str) -> Response {
+    let message = if error.details.is_empty() {
+        error.message.clone()
+    } else {
+        error
+            .details
+            .iter()
+            .map(|d| format!("{}: {}", d.field, d.message))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     let template = MessagePage {
         title: chosen.lang.messages().s("staff.error").to_owned(),
         page: Page::new(chosen),
-        message: error.message.clone(),
+        message,
         back: back.to_owned(),
     };
     render(status, &template)

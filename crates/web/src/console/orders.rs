@@ -7,6 +7,7 @@
 //! escapes them, nothing here marks text as safe. The case page includes
 //! `staff_case_orders.html` (see [`CaseOrders`] for what it needs).
 
+use super::cases::fail;
 use super::{ConsoleStaff, csrf_for, csrf_ok, with_cookie};
 use crate::AppState;
 use crate::api::orders::{
@@ -25,37 +26,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use harrier_core::orders::request::{OrderDraft, STAFF_ACTIONS};
 use harrier_core::orders::{OrderState, payload};
 use serde::Deserialize;
-
-#[derive(Template)]
-#[template(path = "staff_message.html")]
-struct MessagePage {
-    page: Page,
-    title: String,
-    message: String,
-    back: String,
-}
-
-/// An error as a console page with a way back; every wrong field on its
-/// own line.
-fn fail(chosen: Chosen, error: ApiError, back: &str) -> Response {
-    let message = if error.details.is_empty() {
-        error.message.clone()
-    } else {
-        error
-            .details
-            .iter()
-            .map(|d| format!("{}: {}", d.field, d.message))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    let template = MessagePage {
-        title: chosen.lang.messages().s("staff.error").to_owned(),
-        page: Page::new(chosen),
-        message,
-        back: back.to_owned(),
-    };
-    render(error.status, &template)
-}
 
 fn bad_form(chosen: Chosen, back: &str) -> Response {
     let error = ApiError::new(
