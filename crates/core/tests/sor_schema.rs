@@ -171,7 +171,7 @@ fn inputs() -> Vec<(String, StatementInput)> {
     // Everything optional at once, and long texts at Harrier's limits.
     let mut all = input();
     all.ground_reference_url = Some("https://example.org/law/narcotics".into());
-    all.legal_ground = "法".repeat(2_000);
+    all.legal_ground = "法".repeat(500);
     all.explanation = "解释".repeat(1_000);
     all.facts = "事".repeat(5_000);
     all.dsa_keywords = vec!["KEYWORD_OTHER".into(), "KEYWORD_UNSAFE_PRODUCTS".into()];

@@ -46,7 +46,8 @@ time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
 /// The longest facts-and-circumstances text (the DSA database's limit).
 pub const MAX_FACTS_CHARS: usize = 5_000;
-/// The longest legal ground, terms clause or explanation.
+/// The longest explanation of the ground (legal grounds and terms clauses
+/// take [`MAX_SHORT_CHARS`], as the DSA database does).
 pub const MAX_GROUND_CHARS: usize = 2_000;
 /// The longest short free text (an `..._other`, a source identity).
 pub const MAX_SHORT_CHARS: usize = 500;
@@ -632,7 +633,7 @@ pub fn validate(
                 e,
                 "legal_ground",
                 &input.legal_ground,
-                MAX_GROUND_CHARS,
+                MAX_SHORT_CHARS,
                 true,
             ),
             explanation,
@@ -642,7 +643,7 @@ pub fn validate(
                 e,
                 "terms_clause",
                 &input.terms_clause,
-                MAX_GROUND_CHARS,
+                MAX_SHORT_CHARS,
                 true,
             ),
             explanation,
@@ -695,13 +696,11 @@ pub fn validate(
     let mut dsa_keywords: Vec<String> = Vec::new();
     for k in &input.dsa_keywords {
         let k = k.trim();
-        if !k.starts_with("KEYWORD_")
-            || !k[8..].bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
-        {
+        if !sor::DSA_KEYWORDS.contains(&k) {
             e.push(err(
                 "dsa_keywords",
                 "invalid_value",
-                format!("{k:?} is not a DSA KEYWORD_* value"),
+                format!("{k:?} is not a keyword of the DSA Transparency Database (schema v2)"),
             ));
         } else if !dsa_keywords.iter().any(|x| x == k) {
             dsa_keywords.push(k.to_owned());
@@ -1000,4 +999,75 @@ pub struct Decision {
     /// The decision this one replaced on appeal.
     pub supersedes: Option<i64>,
     pub superseded_by: Option<i64>,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use time::macros::date;
+
+    fn defaults() -> CaseDefaults {
+        CaseDefaults {
+            category: "drugs".into(),
+            source: Source::OwnInitiative,
+            automated_detection: true,
+            content_date: date!(2026 - 11 - 20),
+            today: date!(2026 - 11 - 24),
+        }
+    }
+
+    fn input() -> StatementInput {
+        StatementInput {
+            ground: "illegal_content".into(),
+            legal_ground: "Criminal Law Art. 347".into(),
+            explanation: "offers ice".into(),
+            visibility: vec!["removed".into()],
+            facts: "three posts".into(),
+            ..StatementInput::default()
+        }
+    }
+
+    fn fields(i: &StatementInput) -> Vec<String> {
+        let taxonomy = Taxonomy::shipped().unwrap();
+        match validate(i, &taxonomy, &defaults()) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.into_iter().map(|f| f.field).collect(),
+        }
+    }
+
+    #[test]
+    fn the_case_fills_what_is_left_out() {
+        let s = validate(&input(), &Taxonomy::shipped().unwrap(), &defaults()).unwrap();
+        assert_eq!(s.category, "drugs");
+        assert_eq!(s.dsa_keywords, vec!["KEYWORD_PROHIBITED_PRODUCTS"]);
+        assert_eq!(s.source, Source::OwnInitiative);
+        assert!(s.automated_detection);
+        assert_eq!(s.application_date, date!(2026 - 11 - 24));
+        assert_eq!(s.content_type, vec![ContentType::Text]);
+    }
+
+    #[test]
+    fn every_wrong_field_is_named_at_once() {
+        let mut i = input();
+        i.legal_ground = "x".repeat(MAX_SHORT_CHARS + 1);
+        i.dsa_keywords = vec!["KEYWORD_RUMOURS".into()];
+        i.dsa_category_addition =
+            vec!["STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS".into()];
+        i.visibility = Vec::new();
+        i.end_date = Some("2026-11-01".into());
+        i.source = "trusted_flagger".into();
+        let named = fields(&i);
+        for f in [
+            "legal_ground",
+            "dsa_keywords",
+            "dsa_category_addition",
+            "restrictions",
+            "end_date",
+            "source_identity",
+        ] {
+            assert!(named.iter().any(|n| n == f), "{f} not in {named:?}");
+        }
+        assert!(fields(&input()).is_empty());
+    }
 }
