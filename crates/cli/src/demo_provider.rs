@@ -1,8 +1,9 @@
 //! The demo's provider: `demo-provider`, whose webhook points at a
 //! provider-sim running inside `harrier demo`, so orders made in the demo
 //! are delivered, applied and answered. Each start gives it a new API key
-//! (scope orders) and a new signing secret, both only in this process; the
-//! sim keeps what it applied in `<data_dir>/demo-provider-sim.jsonl`.
+//! (scope orders; the previous start's keys are revoked) and a new signing
+//! secret, both only in this process; the sim keeps what it applied in
+//! `<data_dir>/demo-provider-sim.jsonl`.
 
 use crate::config::Config;
 use crate::provider_sim::{AnswerWith, SimConfig};
@@ -39,6 +40,16 @@ pub async fn start(config: &Config, store: &harrier_store::SqliteStore) -> anyho
         Some(p) => p,
         None => store.add_provider(NAME, now).await?,
     };
+    // The last start's key was only in that process: revoke it, so keys do
+    // not pile up across demo runs.
+    for (p, keys) in store.list_providers().await? {
+        if p.id != provider.id {
+            continue;
+        }
+        for old in keys.iter().filter(|k| k.revoked_at.is_none()) {
+            store.revoke_provider_key(&old.prefix, now).await?;
+        }
+    }
     let key = new_api_key();
     store
         .add_provider_key(provider.id, &key.prefix, &key.hash, &[Scope::Orders], now)
