@@ -352,4 +352,10 @@ async fn the_decider_cannot_review_and_a_modification_replaces_the_decision() {
     assert_eq!(new.orders[0].action, OrderAction::Amend);
     assert_eq!(new.orders[0].reverses, Some(old.orders[0].id));
     assert!(new.orders[0].notice.is_some());
+    let page = store.public_decision("NEWCODE").await.unwrap().unwrap();
+    assert_eq!(
+        page.notice.map(|n| n.body),
+        Some("Your appeal succeeded.".to_owned()),
+        "the new decision's page shows the text that announced it"
+    );
 }

@@ -392,6 +392,20 @@ pub(crate) fn review(
                 },
                 now,
             )?;
+            // The new decision's own page shows the text that announced it.
+            insert_notice(
+                conn,
+                &NoticeRow {
+                    decision_id: new_id,
+                    appeal_id: Some(id),
+                    kind: MessageKind::AppealModified,
+                    channel: "none",
+                    address: None,
+                    language: &appeal.language,
+                    body: &review.notice,
+                },
+                now,
+            )?;
             new_decision_id = Some(new_id);
         }
     }

@@ -68,7 +68,7 @@ impl DecisionStore for SqliteStore {
             };
             let notice = decisions::notices(conn, decision.id)?
                 .into_iter()
-                .find(|n| n.kind == "decision");
+                .find(|n| n.kind == "decision" || n.kind == "appeal_modified");
             let mut appeals = appeals::of_decision(conn, decision.id)?;
             // Whoever holds the code sees the appeal, not the address.
             for a in &mut appeals {
