@@ -59,6 +59,8 @@ test('triage a tip-off into a case, attach evidence, see the audit entry', {
     assert.equal(await page.locator('.evidence-image img').count(), 0);
     await Promise.all([page.waitForURL(/show=images/), page.click('#show-images')]);
     const img = page.locator('.evidence-image img');
+    // A lazily loaded image below the fold has no size until it is scrolled to.
+    await img.evaluate((el) => el.scrollIntoView());
     await img.waitFor();
     assert.match(await img.evaluate((el) => getComputedStyle(el).filter), /blur\(24px\) grayscale\(1\)/);
     await page.locator('.evidence-image label').click();
