@@ -21,41 +21,7 @@ async fn send(
     token: &str,
     body: Value,
 ) -> common::Answer {
-    t.send(
-        Request::builder()
-            .method(method)
-            .uri(uri)
-            .header("authorization", format!("Bearer {token}"))
-            .header("content-type", "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap(),
-    )
-    .await
-}
-
-/// A tip-off triaged into a case; returns the case id.
-async fn case(t: &common::TestApp, intake: &str) -> i64 {
-    let filed = t
-        .post_json(
-            "/api/v1/reports",
-            common::report_json("https://example.test/p/1"),
-            &[],
-        )
-        .await;
-    assert_eq!(filed.status, 201, "{}", filed.text());
-    let report = t.get_as("/api/v1/reports", intake).await.json()["reports"][0]["id"]
-        .as_i64()
-        .unwrap();
-    let triaged = send(
-        t,
-        "POST",
-        &format!("/api/v1/reports/{report}/triage"),
-        intake,
-        json!({}),
-    )
-    .await;
-    assert_eq!(triaged.status, 200, "{}", triaged.text());
-    triaged.json()["case_id"].as_i64().unwrap()
+    t.send_json(method, uri, token, body).await
 }
 
 fn decision_body() -> Value {
@@ -80,7 +46,7 @@ async fn a_decision_is_previewed_taken_appealed_and_reversed_by_another_person()
     let moderator = t.token("mo", Role::Moderator).await;
     let reviewer = t.token("rev", Role::Reviewer).await;
     let analyst = t.token("ana", Role::Analyst).await;
-    let case = case(&t, &intake).await;
+    let case = t.triaged_case(&intake).await;
     t.store
         .add_provider("examplenet", t.state.clock.now())
         .await
@@ -284,7 +250,7 @@ async fn templates_are_checked_before_they_are_stored_and_then_used() {
         json!({"kind": "decision", "category": "drugs", "language": "en", "body": "CUSTOM {restrictions} {appeal_code}"})).await;
     assert_eq!(ok.status, 204, "{}", ok.text());
 
-    let case = case(&t, &intake).await;
+    let case = t.triaged_case(&intake).await;
     let preview = send(
         &t,
         "POST",
@@ -358,7 +324,7 @@ async fn the_console_previews_then_takes_a_decision_and_a_reviewer_decides_the_a
     let intake = t.token("ines", Role::Intake).await;
     let moderator = t.token("mo", Role::Moderator).await;
     let reviewer = t.token("rev", Role::Reviewer).await;
-    let case = case(&t, &intake).await;
+    let case = t.triaged_case(&intake).await;
     t.store
         .add_provider("examplenet", t.state.clock.now())
         .await
@@ -533,7 +499,7 @@ async fn a_dead_letter_is_listed_in_the_console_and_delivered_again_with_its_id(
     let intake = t.token("ines", Role::Intake).await;
     let moderator = t.token("mo", Role::Moderator).await;
     let analyst = t.token("ana", Role::Analyst).await;
-    let case = case(&t, &intake).await;
+    let case = t.triaged_case(&intake).await;
     let now = t.state.clock.now();
     let provider = t.store.add_provider("examplenet", now).await.unwrap();
     t.store

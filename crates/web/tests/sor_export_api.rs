@@ -7,8 +7,6 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::Request;
 use harrier_core::accounts::Role;
 use serde_json::{Value, json};
 
@@ -23,38 +21,7 @@ fn validator() -> jsonschema::Validator {
 }
 
 async fn post(t: &common::TestApp, uri: &str, token: &str, body: Value) -> common::Answer {
-    t.send(
-        Request::post(uri)
-            .header("authorization", format!("Bearer {token}"))
-            .header("content-type", "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap(),
-    )
-    .await
-}
-
-/// A tip-off triaged into a case; returns the case id.
-async fn case(t: &common::TestApp, intake: &str) -> i64 {
-    let filed = t
-        .post_json(
-            "/api/v1/reports",
-            common::report_json("https://example.test/p/1"),
-            &[],
-        )
-        .await;
-    assert_eq!(filed.status, 201, "{}", filed.text());
-    let report = t.get_as("/api/v1/reports", intake).await.json()["reports"][0]["id"]
-        .as_i64()
-        .unwrap();
-    let triaged = post(
-        t,
-        &format!("/api/v1/reports/{report}/triage"),
-        intake,
-        json!({}),
-    )
-    .await;
-    assert_eq!(triaged.status, 200, "{}", triaged.text());
-    triaged.json()["case_id"].as_i64().unwrap()
+    t.send_json("POST", uri, token, body).await
 }
 
 async fn decide(t: &common::TestApp, case: i64, token: &str, statement: Value) -> Value {
@@ -75,7 +42,7 @@ async fn decisions_come_back_as_statements_of_reasons_that_pass_the_schema() {
     let intake = t.token("ines", Role::Intake).await;
     let moderator = t.token("mo", Role::Moderator).await;
     let auditor = t.token("aud", Role::Auditor).await;
-    let case = case(&t, &intake).await;
+    let case = t.triaged_case(&intake).await;
 
     let first = decide(
         &t,

@@ -152,6 +152,48 @@ impl TestApp {
         secret
     }
 
+    /// A JSON request with a staff token.
+    pub async fn send_json(
+        &self,
+        method: &str,
+        uri: &str,
+        token: &str,
+        body: serde_json::Value,
+    ) -> Answer {
+        self.send(
+            Request::builder()
+                .method(method)
+                .uri(uri)
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// A tip-off through the API, triaged by `intake` into a case; the
+    /// case's id.
+    pub async fn triaged_case(&self, intake: &str) -> i64 {
+        let filed = self
+            .post_json(
+                "/api/v1/reports",
+                report_json("https://example.test/p/1"),
+                &[],
+            )
+            .await;
+        assert_eq!(filed.status, 201, "{}", filed.text());
+        let report = self.get_as("/api/v1/reports", intake).await.json()["reports"][0]["id"]
+            .as_i64()
+            .unwrap();
+        let uri = format!("/api/v1/reports/{report}/triage");
+        let triaged = self
+            .send_json("POST", &uri, intake, serde_json::json!({}))
+            .await;
+        assert_eq!(triaged.status, 200, "{}", triaged.text());
+        triaged.json()["case_id"].as_i64().unwrap()
+    }
+
     pub async fn report_count(&self) -> i64 {
         self.store.totals().await.unwrap().reports
     }
