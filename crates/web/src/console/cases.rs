@@ -62,6 +62,16 @@ pub(super) fn fail(chosen: Chosen, error: ApiError, back: &str) -> Response {
     message(chosen, error.status, &error, back)
 }
 
+/// A form that could not be read.
+pub(super) fn bad_form(chosen: Chosen, back: &str) -> Response {
+    let error = ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "bad_form",
+        chosen.lang.messages().s("staff.login.bad_form"),
+    );
+    fail(chosen, error, back)
+}
+
 pub(super) fn csrf_refused(chosen: Chosen, back: &str) -> Response {
     let error = ApiError::new(
         StatusCode::FORBIDDEN,
@@ -258,12 +268,7 @@ pub async fn transition(
         return denied;
     }
     let Ok(Form(form)) = form else {
-        let error = ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_form",
-            chosen.lang.messages().s("staff.login.bad_form"),
-        );
-        return fail(chosen, error, &back);
+        return bad_form(chosen, &back);
     };
     if !csrf_ok(&state, &headers, &form.csrf) {
         return csrf_refused(chosen, &back);
@@ -332,12 +337,7 @@ pub async fn add_evidence(
         return denied;
     }
     let Ok(mut multipart) = multipart else {
-        let error = ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_form",
-            chosen.lang.messages().s("staff.login.bad_form"),
-        );
-        return fail(chosen, error, &back);
+        return bad_form(chosen, &back);
     };
     let (mut csrf, mut note, mut file) = (String::new(), String::new(), None);
     loop {

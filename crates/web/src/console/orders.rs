@@ -7,7 +7,7 @@
 //! escapes them, nothing here marks text as safe. The case page includes
 //! `staff_case_orders.html` (see [`CaseOrders`] for what it needs).
 
-use super::cases::fail;
+use super::cases::{bad_form, fail};
 use super::{ConsoleStaff, csrf_for, csrf_ok, with_cookie};
 use crate::AppState;
 use crate::api::orders::{
@@ -26,15 +26,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use harrier_core::orders::request::{OrderDraft, STAFF_ACTIONS};
 use harrier_core::orders::{OrderState, payload};
 use serde::Deserialize;
-
-fn bad_form(chosen: Chosen, back: &str) -> Response {
-    let error = ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "bad_form",
-        chosen.lang.messages().s("staff.login.bad_form"),
-    );
-    fail(chosen, error, back)
-}
 
 /// The orders of one case, for the case page's `staff_case_orders.html`.
 ///
